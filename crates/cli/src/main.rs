@@ -1,0 +1,164 @@
+//! `autocrm`: the one binary. Starts the server (with or without demo data),
+//! applies migrations, manages users and generates benchmark data.
+
+mod demo;
+mod seed;
+mod user;
+
+use std::path::PathBuf;
+
+use anyhow_lite::{Context, Result};
+use autocrm_store::{Db, migrations};
+use autocrm_web::config::Config;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "autocrm", version, about = "autocrm — the open-source CRM for the car business")]
+struct Cli {
+    /// Configuration file (TOML). Environment variables AUTOCRM_* override it, and
+    /// flags override both.
+    #[arg(long, global = true, env = "AUTOCRM_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database: sqlite://PATH (embedded, the default) or postgres://USER@HOST/DB.
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, global = true, default_value = "text")]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start autocrm with realistic demo data on an embedded database, and print
+    /// where to sign in. Reuses the data directory when it exists.
+    Demo {
+        /// Where the embedded database lives.
+        #[arg(long, default_value = "./autocrm-data")]
+        data: PathBuf,
+        /// Port to listen on (127.0.0.1).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Start the server (production). Applies pending migrations first.
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply pending schema migrations and exit.
+    Migrate,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Generate a large deterministic data set for benchmarks (bulk load).
+    Seed(seed::SeedArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli.log_format);
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match rt.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("autocrm: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("AUTOCRM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if format == "json" { b.json().init() } else { b.init() }
+}
+
+/// File, then environment, then flags.
+fn load_config(cli: &Cli) -> Result<Config> {
+    let mut config = match &cli.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).context(format!("reading {}", path.display()))?;
+            Config::from_toml(&text).context(format!("{}", path.display()))?
+        }
+        None => Config::default(),
+    };
+    config.apply_env(|k| std::env::var(k).ok()).context("environment")?;
+    if let Some(url) = &cli.database_url {
+        config.database_url = url.clone();
+    }
+    Ok(config)
+}
+
+async fn open(config: &Config) -> Result<Db> {
+    let db = Db::connect(&config.database_url, config.pool_size).await.context("opening the database")?;
+    migrations::apply(&db).await.context("applying migrations")?;
+    Ok(db)
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let mut config = load_config(&cli)?;
+    match cli.command {
+        Command::Demo { data, port } => {
+            if cli.database_url.is_none() {
+                config.database_url = format!("sqlite://{}", data.join("autocrm.db").display());
+            }
+            config.listen = format!("127.0.0.1:{port}");
+            let db = open(&config).await?;
+            let accounts = demo::ensure(&db).await.context("loading demo data")?;
+            let listener = autocrm_web::bind(&config.listen).await.context(format!("listening on {}", config.listen))?;
+            demo::print_welcome(&format!("http://{}", listener.local_addr().context("address")?), &accounts);
+            autocrm_web::serve(listener, db, config).await.context("serving")?;
+        }
+        Command::Serve { listen } => {
+            if let Some(l) = listen {
+                config.listen = l;
+            }
+            let db = open(&config).await?;
+            let listener = autocrm_web::bind(&config.listen).await.context(format!("listening on {}", config.listen))?;
+            tracing::info!(addr = %config.listen, engine = db.engine().as_str(), "autocrm serving");
+            autocrm_web::serve(listener, db, config).await.context("serving")?;
+        }
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url, 2).await.context("opening the database")?;
+            let applied = migrations::apply(&db).await.context("applying migrations")?;
+            let now = migrations::current_version(&db).await.context("reading the schema version")?;
+            println!("applied {} migration(s); schema is at version {now}", applied.len());
+        }
+        Command::User(cmd) => user::run(&open(&config).await?, cmd).await?,
+        Command::Seed(args) => seed::run(&open(&config).await?, args).await?,
+    }
+    Ok(())
+}
+
+/// A minimal error-with-context type for the command line (no extra crate).
+mod anyhow_lite {
+    pub type Result<T> = std::result::Result<T, Error>;
+
+    #[derive(Debug)]
+    pub struct Error(pub String);
+
+    impl std::fmt::Display for Error {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    pub trait Context<T> {
+        fn context(self, what: impl std::fmt::Display) -> Result<T>;
+    }
+
+    impl<T, E: std::fmt::Display> Context<T> for std::result::Result<T, E> {
+        fn context(self, what: impl std::fmt::Display) -> Result<T> {
+            self.map_err(|e| Error(format!("{what}: {e}")))
+        }
+    }
+
+    impl From<String> for Error {
+        fn from(s: String) -> Self {
+            Error(s)
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! autocrm's business rules as plain functions over plain types.
+//!
+//! Nothing here touches a database, the network or the clock: every rule can be
+//! tested with the vectors in DOMAIN.md and property tests. One module per business
+//! capability, named as in every other layer (`store::org`, `web::org`, …).
+
+pub mod access;
+pub mod audit;
+pub mod org;
+pub mod users;
+
+mod error;
+pub use error::FieldError;

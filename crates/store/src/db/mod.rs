@@ -1,0 +1,146 @@
+//! One database handle over two engines.
+//!
+//! Queries are built once (sea-query statements, or portable SQL with `$1`-style
+//! placeholders) and rendered for the engine at hand. SQLite runs inline on the
+//! calling thread: reads on a per-thread connection (the measured fastest path,
+//! see ../shared/limits), writes on one writer connection behind an async mutex.
+//! PostgreSQL runs on a connection pool.
+
+mod params;
+mod pg;
+mod row;
+mod sqlite;
+mod stmt;
+mod tx;
+
+use std::sync::Arc;
+
+pub use row::{Col, FromRow, Row};
+pub use stmt::{Stmt, sql};
+pub use tx::Tx;
+
+use crate::StoreError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Sqlite => "sqlite",
+            Engine::Postgres => "postgres",
+        }
+    }
+}
+
+/// A handle to the application database; cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+enum Inner {
+    Sqlite(sqlite::SqliteDb),
+    Postgres(pg::PgDb),
+}
+
+impl Db {
+    /// Opens `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str, pool_size: usize) -> Result<Db, StoreError> {
+        let inner = if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            Inner::Sqlite(sqlite::SqliteDb::open(path)?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Inner::Postgres(pg::PgDb::connect(url, pool_size).await?)
+        } else {
+            return Err(StoreError::Config(format!(
+                "database URL must start with sqlite:// or postgres://, got {url:?}"
+            )));
+        };
+        Ok(Db { inner: Arc::new(inner) })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match &*self.inner {
+            Inner::Sqlite(_) => Engine::Sqlite,
+            Inner::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// All rows of a query.
+    pub async fn fetch_all<T: FromRow>(&self, stmt: impl Stmt) -> Result<Vec<T>, StoreError> {
+        let (sql, values) = stmt.render(self.engine());
+        match &*self.inner {
+            Inner::Sqlite(db) => db.read(|c| sqlite::fetch_all(c, &sql, &values)),
+            Inner::Postgres(db) => pg::fetch_all(&db.get().await?, &sql, &values).await,
+        }
+    }
+
+    /// The first row of a query, if any.
+    pub async fn fetch_optional<T: FromRow>(&self, stmt: impl Stmt) -> Result<Option<T>, StoreError> {
+        Ok(self.fetch_all(stmt).await?.into_iter().next())
+    }
+
+    /// Exactly one row (e.g. a `COUNT(*)`).
+    pub async fn fetch_one<T: FromRow>(&self, stmt: impl Stmt) -> Result<T, StoreError> {
+        self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
+    }
+
+
+    /// Starts a write transaction. On SQLite this takes the single writer.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        match &*self.inner {
+            Inner::Sqlite(db) => Tx::sqlite_write(db).await,
+            Inner::Postgres(db) => Tx::pg_begin(db.get().await?, "BEGIN").await,
+        }
+    }
+
+    /// Executes one statement outside an explicit transaction; returns rows affected.
+    pub async fn execute(&self, stmt: impl Stmt) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let n = tx.execute(stmt).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Runs a batch of DDL/SQL text (migrations).
+    pub(crate) async fn batch(&self, tx: &mut Tx, script: &str) -> Result<(), StoreError> {
+        tx.batch(script).await
+    }
+
+    /// Bulk load: rows of text values into `table(columns)`. SQLite: prepared inserts
+    /// in large transactions; PostgreSQL: `COPY … FROM STDIN`. Never row-by-row
+    /// round trips.
+    pub async fn bulk_insert(
+        &self,
+        table: &str,
+        columns: &[&str],
+        rows: &[Vec<sea_query::Value>],
+    ) -> Result<u64, StoreError> {
+        match &*self.inner {
+            Inner::Sqlite(db) => db.bulk_insert(table, columns, rows).await,
+            Inner::Postgres(db) => pg::copy_in(&db.get().await?, table, columns, rows).await,
+        }
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        // BIGINT: PostgreSQL's plain `1` is an int4, which does not decode as i64.
+        let _: i64 = self.fetch_one::<(i64,)>(sql("SELECT CAST(1 AS BIGINT)", vec![])).await?.0;
+        Ok(())
+    }
+
+    /// Resets identity sequences after rows were loaded with explicit ids
+    /// (PostgreSQL only; SQLite's AUTOINCREMENT follows the largest id by itself).
+    pub async fn sync_sequence(&self, table: &str) -> Result<(), StoreError> {
+        if self.engine() == Engine::Postgres {
+            let q = format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            );
+            let _: Vec<(i64,)> = self.fetch_all(sql(&q, vec![])).await?;
+        }
+        Ok(())
+    }
+}

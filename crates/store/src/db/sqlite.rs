@@ -1,0 +1,121 @@
+//! SQLite: WAL mode, one writer, a read connection per thread used inline.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rusqlite::{Connection, OpenFlags, config::DbConfig};
+use sea_query::Value;
+
+use super::params::to_sqlite;
+use super::row::{FromRow, Row};
+use crate::StoreError;
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// This thread's read connection per open database (keyed by database id).
+    static READERS: RefCell<HashMap<u64, Connection>> = RefCell::new(HashMap::new());
+}
+
+pub(super) struct SqliteDb {
+    id: u64,
+    path: PathBuf,
+    pub(super) writer: Arc<tokio::sync::Mutex<Connection>>,
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    // Without QPSG SQLite 3.54 recompiles cached statements on every use (limits kit,
+    // lesson 1): 30 µs instead of 10 µs a lookup.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
+         PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+impl SqliteDb {
+    pub(super) fn open(path: &str) -> Result<Self, StoreError> {
+        let path = PathBuf::from(path);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Config(format!("{}: {e}", dir.display())))?;
+        }
+        let writer = Connection::open(&path)?;
+        configure(&writer)?;
+        Ok(SqliteDb { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), path, writer: Arc::new(tokio::sync::Mutex::new(writer)) })
+    }
+
+    /// Runs `f` on this thread's read connection, opening it on first use.
+    pub(super) fn read<R>(&self, f: impl FnOnce(&Connection) -> Result<R, StoreError>) -> Result<R, StoreError> {
+        READERS.with(|readers| {
+            let mut readers = readers.borrow_mut();
+            if !readers.contains_key(&self.id) {
+                let conn = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                )?;
+                configure_reader(&conn)?;
+                readers.insert(self.id, conn);
+            }
+            f(&readers[&self.id])
+        })
+    }
+
+    pub(super) async fn bulk_insert(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {
+        let mut conn = self.writer.clone().lock_owned().await;
+        let placeholders = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
+        let text = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(","));
+        // Bulk loads run off the async workers: they hold the writer for a while.
+        let rows = rows.to_vec();
+        tokio::task::block_in_place(move || {
+            let tx = conn.transaction()?;
+            {
+                let mut st = tx.prepare_cached(&text)?;
+                for row in &rows {
+                    let params = row.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
+                    st.execute(rusqlite::params_from_iter(params))?;
+                }
+            }
+            tx.commit()?;
+            Ok(rows.len() as u64)
+        })
+    }
+}
+
+fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;")?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+impl Drop for SqliteDb {
+    fn drop(&mut self) {
+        let id = self.id;
+        // Only this thread's reader can be closed here; others go with their threads.
+        let _ = READERS.try_with(|r| r.borrow_mut().remove(&id));
+    }
+}
+
+pub(super) fn fetch_all<T: FromRow>(conn: &Connection, sql: &str, values: &[Value]) -> Result<Vec<T>, StoreError> {
+    let params = values.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
+    let mut st = conn.prepare_cached(sql)?;
+    let mut rows = st.query(rusqlite::params_from_iter(params))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(T::from_row(&Row::Sqlite(r))?);
+    }
+    Ok(out)
+}
+
+pub(super) fn execute(conn: &Connection, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
+    let params = values.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
+    let mut st = conn.prepare_cached(sql)?;
+    Ok(st.execute(rusqlite::params_from_iter(params))? as u64)
+}

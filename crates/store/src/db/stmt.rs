@@ -1,0 +1,82 @@
+use sea_query::{
+    DeleteStatement, InsertStatement, PostgresQueryBuilder, SelectStatement,
+    SqliteQueryBuilder, UpdateStatement, Value,
+};
+
+use super::Engine;
+
+/// Something that renders to SQL text plus bound values for an engine.
+pub trait Stmt {
+    fn render(&self, engine: Engine) -> (String, Vec<Value>);
+}
+
+macro_rules! sea_stmt {
+    ($($t:ty),*) => {$(
+        impl Stmt for $t {
+            fn render(&self, engine: Engine) -> (String, Vec<Value>) {
+                let (sql, values) = match engine {
+                    Engine::Sqlite => self.build(SqliteQueryBuilder),
+                    Engine::Postgres => self.build(PostgresQueryBuilder),
+                };
+                (sql, values.0)
+            }
+        }
+        impl Stmt for &$t {
+            fn render(&self, engine: Engine) -> (String, Vec<Value>) {
+                (*self).render(engine)
+            }
+        }
+    )*};
+}
+sea_stmt!(SelectStatement, InsertStatement, UpdateStatement, DeleteStatement);
+
+/// Portable SQL written once with `$1`, `$2`… placeholders. SQLite gets them as
+/// `?1`, `?2`… (explicitly numbered, so order and reuse are safe).
+pub struct Raw {
+    text: String,
+    values: Vec<Value>,
+}
+
+pub fn sql(text: &str, values: Vec<Value>) -> Raw {
+    Raw { text: text.to_string(), values }
+}
+
+impl Stmt for Raw {
+    fn render(&self, engine: Engine) -> (String, Vec<Value>) {
+        let text = match engine {
+            Engine::Postgres => self.text.clone(),
+            Engine::Sqlite => to_sqlite_placeholders(&self.text),
+        };
+        (text, self.values.clone())
+    }
+}
+
+fn to_sqlite_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            in_string = !in_string;
+        }
+        if c == '$' && !in_string && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_for_sqlite() {
+        assert_eq!(
+            to_sqlite_placeholders("SELECT '$1' FROM t WHERE a = $1 AND b = $12 OR c = $1"),
+            "SELECT '$1' FROM t WHERE a = ?1 AND b = ?12 OR c = ?1"
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! The life of a versioned business record, written once: scoped reads, lists with
+//! cursor pagination, inserts and optimistic-concurrency updates that write their
+//! audit entry in the same transaction. Capability modules describe their records
+//! with [`Record`] and keep only their own rules.
+
+use autocrm_domain::access::Scope;
+use sea_query::{Condition, Expr, ExprTrait, Query, SimpleExpr, Value};
+use serde::Serialize;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::FromRow;
+use crate::page::{Page, PageRequest};
+use crate::scope::{self, Scoped};
+use crate::{Db, StoreError, Tx, now};
+
+pub trait Record: FromRow + Serialize + Clone + Send {
+    /// The name in the audit trail and in error messages.
+    const ENTITY: &'static str;
+    const SCOPED: Scoped;
+    /// Columns read, in the order `from_row` expects; must start with `id` and end
+    /// with `version, created_at, updated_at`.
+    const COLUMNS: &'static [&'static str];
+    /// Columns written by insert and update, matching [`Record::writable_values`].
+    const WRITABLE: &'static [&'static str];
+
+    fn writable_values(&self) -> Vec<Value>;
+    fn id(&self) -> i64;
+    fn version(&self) -> i64;
+    /// The dealer the record belongs to (for the audit entry's visibility).
+    fn dealer_id(&self) -> Option<i64>;
+    fn summary(&self) -> String;
+}
+
+fn select_columns<T: Record>(scope: &Scope) -> sea_query::SelectStatement {
+    let mut q = scope::select(scope, &T::SCOPED);
+    for c in T::COLUMNS {
+        q.column((T::SCOPED.table, *c));
+    }
+    q
+}
+
+pub async fn get<T: Record>(db: &Db, scope: &Scope, id: i64) -> Result<T, StoreError> {
+    let mut q = select_columns::<T>(scope);
+    q.and_where(Expr::col((T::SCOPED.table, "id")).eq(id));
+    db.fetch_optional(q).await?.ok_or(StoreError::NotFound)
+}
+
+/// A page of records within scope, filtered by `filter`.
+pub async fn list<T: Record>(db: &Db, scope: &Scope, filter: Condition, p: &PageRequest) -> Result<Page<T>, StoreError> {
+    let mut q = select_columns::<T>(scope);
+    q.cond_where(filter);
+    p.apply(&mut q, T::SCOPED.table);
+    let rows: Vec<T> = db.fetch_all(q).await?;
+    let sort = p.sort.name;
+    Ok(p.finish(rows, |r| {
+        let v = serde_json::to_value(r).ok().and_then(|v| v.get(sort).cloned()).unwrap_or_default();
+        (v, r.id())
+    }))
+}
+
+/// A case-insensitive substring match over some text columns (`q=` in the API).
+pub fn text_search(table: &'static str, columns: &[&'static str], q: &str) -> Condition {
+    let pattern = format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], ""));
+    let mut c = Condition::any();
+    for col in columns {
+        c = c.add(SimpleExpr::from(sea_query::Func::lower(Expr::col((table, *col)))).like(pattern.as_str()));
+    }
+    c
+}
+
+/// Inserts a new record (version 1) and its audit entry; returns the stored record.
+pub async fn insert<T: Record>(db: &Db, actor: &Actor, record: &T) -> Result<T, StoreError> {
+    let mut tx = db.begin().await?;
+    let id = insert_in(&mut tx, actor, record).await?;
+    let stored = get_in::<T>(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+pub async fn insert_in<T: Record>(tx: &mut Tx, actor: &Actor, record: &T) -> Result<i64, StoreError> {
+    insert_with(tx, actor, record, vec![]).await
+}
+
+/// Like [`insert_in`], with columns that are written once but never read back
+/// (a password hash).
+pub async fn insert_with<T: Record>(
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &T,
+    extra: Vec<(&'static str, Value)>,
+) -> Result<i64, StoreError> {
+    let t = now();
+    let mut cols: Vec<&str> = T::WRITABLE.to_vec();
+    cols.extend(["version", "created_at", "updated_at"]);
+    let mut values = record.writable_values();
+    values.extend([Value::from(1i64), t.into(), t.into()]);
+    for (c, v) in extra {
+        cols.push(c);
+        values.push(v);
+    }
+    let q = Query::insert()
+        .into_table(T::SCOPED.table)
+        .columns(cols)
+        .values(values.into_iter().map(Expr::val))
+        .map_err(|e| StoreError::Decode(e.to_string()))?
+        .to_owned();
+    let id = tx.insert_returning_id(q).await?;
+    // Read back what was stored: the audit entry shows the stored values, and a
+    // record whose dealer is itself (a dealer) only knows it once it has an id.
+    let stored = get_in::<T>(tx, id).await?;
+    audit::record(
+        tx,
+        actor,
+        Change {
+            action: "create",
+            entity: T::ENTITY,
+            entity_id: Some(id),
+            dealer_id: stored.dealer_id(),
+            summary: Some(stored.summary()),
+            before: None,
+            after: Some(serde_json::to_value(&stored).unwrap_or_default()),
+        },
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn get_in<T: Record>(tx: &mut Tx, id: i64) -> Result<T, StoreError> {
+    scope::get_for_update(tx, &Scope::Oem, &T::SCOPED, T::COLUMNS, id).await
+}
+
+/// Read-modify-write with optimistic concurrency: `change` gets the current record
+/// (only if it is within scope) and returns the new one; a `version` other than the
+/// current one fails with [`StoreError::Stale`] and changes nothing.
+pub async fn update<T: Record>(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    change: impl FnOnce(&T) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut tx = db.begin().await?;
+    let current: T = scope::get_for_update(&mut tx, &actor.scope, &T::SCOPED, T::COLUMNS, id).await?;
+    if current.version() != version {
+        return Err(StoreError::Stale { current: current.version() });
+    }
+    let next = change(&current)?;
+    let mut q = scope::update(&actor.scope, &T::SCOPED);
+    for (c, v) in T::WRITABLE.iter().zip(next.writable_values()) {
+        q.value(*c, v);
+    }
+    q.value("version", version + 1).value("updated_at", now());
+    q.and_where(Expr::col((T::SCOPED.table, "id")).eq(id)).and_where(Expr::col((T::SCOPED.table, "version")).eq(version));
+    if tx.execute(q).await? != 1 {
+        return Err(StoreError::Stale { current: current.version() + 1 });
+    }
+    let stored = get_in::<T>(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "update",
+            entity: T::ENTITY,
+            entity_id: Some(id),
+            dealer_id: stored.dealer_id().or(current.dealer_id()),
+            summary: Some(stored.summary()),
+            before: Some(serde_json::to_value(&current).unwrap_or_default()),
+            after: Some(serde_json::to_value(&stored).unwrap_or_default()),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(stored)
+}

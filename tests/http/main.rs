@@ -1,0 +1,13 @@
+//! HTTP-level tests against real autocrm servers, each test on SQLite and on
+//! PostgreSQL (`both_engines!`). One module per capability, named as in every other
+//! layer; test names say what the product promises.
+
+mod api_tokens;
+mod audit;
+mod auth;
+mod conventions;
+mod migrations;
+mod ops;
+mod org;
+mod permissions;
+mod users;
