@@ -11,7 +11,7 @@ test-rust:
 # then drives `autocrm demo` with Playwright.
 test-browser:
 	cargo build --workspace
-	bash tests/browser/run.sh
+	AUTOCRM_BIN=$${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug/autocrm bash tests/browser/run.sh
 
 demo:
 	cargo run -- demo
