@@ -318,9 +318,9 @@ both_engines! {
 both_engines! {
     async fn an_unknown_api_route_is_a_json_404(s) {
         let ops = s.token(SALES_OPS).await;
-        s.refused(s.request(Method::GET, "/api/v1/customers").bearer_auth(&ops)).await.assert_error(404, "not_found");
+        s.refused(s.request(Method::GET, "/api/v1/no-such-resource").bearer_auth(&ops)).await.assert_error(404, "not_found");
         s.refused(s.request(Method::POST, "/api/v2/dealers").bearer_auth(&ops).json(&json!({}))).await.assert_error(404, "not_found");
-        s.refused(s.request(Method::GET, "/api/v1/customers")).await.assert_error(404, "not_found");
+        s.refused(s.request(Method::GET, "/api/v1/no-such-resource")).await.assert_error(404, "not_found");
     }
 }
 

@@ -6,8 +6,10 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`), create `acrm_t_…` for the test
 //! and drop it afterwards. They fail, never skip, when PostgreSQL is unreachable.
 
+pub mod customers;
 pub mod fixture;
 pub mod http;
+pub mod identity;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -333,3 +335,5 @@ impl Drop for TestServer {
         }
     }
 }
+pub mod search;
+pub mod vehicles;

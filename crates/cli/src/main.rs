@@ -2,6 +2,7 @@
 //! applies migrations, manages users and generates benchmark data.
 
 mod demo;
+mod import;
 mod seed;
 mod user;
 
@@ -54,6 +55,8 @@ enum Command {
     User(user::UserCommand),
     /// Generate a large deterministic data set for benchmarks (bulk load).
     Seed(seed::SeedArgs),
+    /// Import customers and vehicles from a CSV or .xlsx file (dry run, then commit).
+    Import(import::ImportArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -129,6 +132,7 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(cmd) => user::run(&open(&config).await?, cmd).await?,
         Command::Seed(args) => seed::run(&open(&config).await?, args).await?,
+        Command::Import(args) => import::run(&open(&config).await?, args).await?,
     }
     Ok(())
 }

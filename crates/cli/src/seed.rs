@@ -19,6 +19,11 @@ pub struct SeedArgs {
     /// The same seed always gives the same data.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Customers to generate, with ~1.2 vehicles each, their contact points,
+    /// consents, dealer links and ~1 % near-duplicates for review (default:
+    /// 1,000,000 at oem scale, 10,000 at dealer scale; 0 for none).
+    #[arg(long)]
+    pub customers: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -37,7 +42,7 @@ impl From<ScaleArg> for Scale {
 }
 
 pub async fn run(db: &Db, args: SeedArgs) -> Result<()> {
-    let opts = SeedOptions { scale: args.scale.into(), seed: args.seed };
+    let opts = SeedOptions { scale: args.scale.into(), seed: args.seed, customers: args.customers };
     eprintln!(
         "seeding {} scale data (seed {}) into {} …",
         opts.scale.as_str(),

@@ -6,8 +6,12 @@
 
 pub mod access;
 pub mod audit;
+pub mod customers;
+pub mod identity;
 pub mod org;
 pub mod users;
+pub mod vehicles;
 
 mod error;
+mod text;
 pub use error::FieldError;

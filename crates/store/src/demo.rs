@@ -225,6 +225,10 @@ async fn load(db: &Db) -> Result<(), StoreError> {
         }
         record::insert_with::<User>(&mut tx, &system, &user, vec![("password_hash", Value::from(hash.clone()))]).await?;
     }
+    // Customers around every dealer, then the vehicles of those who bought one.
+    let customers = crate::customers::demo::load(&mut tx).await?;
+    let vehicles = crate::vehicles::demo::load(&mut tx, &customers.bought).await?;
+    tracing::info!(customers = customers.customers, vehicles, "loaded demo customers");
     tx.commit().await
 }
 

@@ -34,6 +34,12 @@ pub enum Link {
     Region(&'static str),
     /// A dealer-group id (the group table), likewise.
     Group(&'static str),
+    /// A customer id: visible where the customer has a link to a dealer in scope
+    /// (`customer_dealer`); for own-records scope, a link owned by the user.
+    Customer(&'static str),
+    /// A vehicle id: visible where the vehicle's dealer is in scope or its current
+    /// owner is a visible customer.
+    Vehicle(&'static str),
 }
 
 impl Scoped {
@@ -45,6 +51,32 @@ impl Scoped {
 /// `SELECT out FROM dealer WHERE col = v`
 fn dealer_column(out: &'static str, col: &'static str, v: i64) -> SelectStatement {
     Query::select().column(out).from("dealer").and_where(Expr::col(col).eq(v)).to_owned()
+}
+
+/// `SELECT customer_id FROM customer_dealer WHERE <the link is in scope>`.
+fn linked_customers(scope: &Scope) -> SelectStatement {
+    let dealer = Expr::col(("customer_dealer", "dealer_id"));
+    let cond = match *scope {
+        Scope::Region { region_id } => dealer.in_subquery(dealer_column("id", "region_id", region_id)),
+        Scope::Group { group_id } => dealer.in_subquery(dealer_column("id", "group_id", group_id)),
+        Scope::Dealer { dealer_id } => dealer.eq(dealer_id),
+        Scope::Own { user_id, dealer_id } => {
+            dealer.eq(dealer_id).and(Expr::col(("customer_dealer", "owner_user_id")).eq(user_id))
+        }
+        Scope::Oem | Scope::Nothing => Expr::cust("1 = 0"),
+    };
+    Query::select().column(("customer_dealer", "customer_id")).from("customer_dealer").and_where(cond).to_owned()
+}
+
+/// `SELECT id FROM dealer WHERE <in scope>` for dealer-bound scopes.
+fn dealers_in(scope: &Scope) -> SelectStatement {
+    let mut q = Query::select().column("id").from("dealer").to_owned();
+    match *scope {
+        Scope::Region { region_id } => q.and_where(Expr::col("region_id").eq(region_id)).to_owned(),
+        Scope::Group { group_id } => q.and_where(Expr::col("group_id").eq(group_id)).to_owned(),
+        Scope::Dealer { dealer_id } | Scope::Own { dealer_id, .. } => q.and_where(Expr::col("id").eq(dealer_id)).to_owned(),
+        Scope::Oem | Scope::Nothing => q.and_where(Expr::cust("1 = 0")).to_owned(),
+    }
 }
 
 /// The row filter for `scope` on `t`.
@@ -79,6 +111,23 @@ pub fn condition(scope: &Scope, t: &Scoped) -> Condition {
                 },
                 Scope::Oem | Scope::Nothing => unreachable!("handled above"),
             }
+        }
+        Link::Customer(col) => Cond::all().add(Expr::col((t.table, col)).in_subquery(linked_customers(scope))),
+        Link::Vehicle(col) => {
+            let sold_to_visible = Query::select()
+                .column(("ownership", "vehicle_id"))
+                .from("ownership")
+                .and_where(Expr::col(("ownership", "to_date")).is_null())
+                .and_where(Expr::col(("ownership", "customer_id")).in_subquery(linked_customers(scope)))
+                .to_owned();
+            let at_dealer = Query::select()
+                .column(("vehicle", "id"))
+                .from("vehicle")
+                .and_where(Expr::col(("vehicle", "dealer_id")).in_subquery(dealers_in(scope)))
+                .to_owned();
+            Cond::any()
+                .add(Expr::col((t.table, col)).in_subquery(sold_to_visible))
+                .add(Expr::col((t.table, col)).in_subquery(at_dealer))
         }
         Link::Region(col) | Link::Group(col) => {
             let own = if matches!(t.link, Link::Region(_)) { "region_id" } else { "group_id" };

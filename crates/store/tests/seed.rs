@@ -99,7 +99,7 @@ async fn count(db: &Db, table: &str) -> i64 {
 }
 
 async fn seed_quietly(db: &Db, scale: Scale, seed_value: u64) -> Result<SeedReport, StoreError> {
-    seed::run(db, &SeedOptions { scale, seed: seed_value }, &|_, _, _| {}).await
+    seed::run(db, &SeedOptions { scale, seed: seed_value, customers: Some(300) }, &|_, _, _| {}).await
 }
 
 async fn signs_in(db: &Db, username: &str, password: &str) -> Actor {

@@ -18,6 +18,11 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/users.toml")),
             include_str!(concat!("../locales/", $lang, "/audit.toml")),
             include_str!(concat!("../locales/", $lang, "/api_tokens.toml")),
+            include_str!(concat!("../locales/", $lang, "/customers.toml")),
+            include_str!(concat!("../locales/", $lang, "/vehicles.toml")),
+            include_str!(concat!("../locales/", $lang, "/search.toml")),
+            include_str!(concat!("../locales/", $lang, "/identity.toml")),
+            include_str!(concat!("../locales/", $lang, "/imports.toml")),
         ]
     };
 }

@@ -17,14 +17,19 @@ mod api_tokens;
 mod assets;
 mod audit;
 mod auth;
+mod customers;
 mod home;
+mod identity;
+mod imports;
 mod idempotency;
 mod metrics;
 mod ops;
 mod org;
 mod pages;
 mod rest;
+mod search;
 mod users;
+mod vehicles;
 
 use std::sync::Arc;
 
@@ -73,7 +78,12 @@ pub fn route_table(app: &App) -> Routes {
     let r = users::routes(r);
     let r = org::routes(r);
     let r = audit::routes(r);
-    api_tokens::routes(r)
+    let r = api_tokens::routes(r);
+    let r = customers::routes(r);
+    let r = vehicles::routes(r);
+    let r = search::routes(r);
+    let r = identity::routes(r);
+    imports::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

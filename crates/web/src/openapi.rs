@@ -51,7 +51,18 @@ impl utoipa::Modify for BearerAuth {
 /// The document as JSON, with the action each operation requires and its
 /// security requirement.
 pub fn build(specs: &[RouteSpec]) -> Value {
-    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    // Each capability describes its own operations; the document is their union.
+    let mut api = ApiDoc::openapi();
+    for part in [
+        crate::customers::api::Doc::openapi(),
+        crate::vehicles::api::Doc::openapi(),
+        crate::search::api::Doc::openapi(),
+        crate::identity::api::Doc::openapi(),
+        crate::imports::api::Doc::openapi(),
+    ] {
+        api.merge(part);
+    }
+    let mut doc = serde_json::to_value(api).unwrap_or_default();
     doc["openapi"] = Value::String("3.1.0".into());
     for s in specs.iter().filter(|s| s.kind == Kind::Api) {
         let method = s.method.as_str().to_ascii_lowercase();

@@ -32,13 +32,18 @@ pub struct NavItem {
 }
 
 /// Navigation: (path, label key, action needed). Shown only to roles granted it.
-const NAV: [(&str, &str, Action); 7] = [
+const NAV: &[(&str, &str, Action)] = &[
     ("/", "nav.home", Action::SelfService),
     ("/org/dealers", "nav.dealers", Action::OrgRead),
     ("/org/regions", "nav.regions", Action::OrgManage),
     ("/users", "nav.users", Action::UserRead),
     ("/audit", "nav.audit", Action::AuditRead),
     ("/api-tokens", "nav.api_tokens", Action::ApiTokenManage),
+    ("/customers", "nav.customers", Action::CustomerRead),
+    ("/screen-pop", "nav.screen_pop", Action::CustomerRead),
+    ("/vehicles", "nav.vehicles", Action::CustomerRead),
+    ("/identity", "nav.identity", Action::CustomerMerge),
+    ("/imports", "nav.imports", Action::CustomerImport),
     ("/api", "nav.api_docs", Action::SelfService),
 ];
 

@@ -39,6 +39,18 @@ pub enum Action {
     AuditRead,
     /// Create and revoke long-lived API tokens for integrations.
     ApiTokenManage,
+    /// Find customers and vehicles and open their 360 view (within scope).
+    CustomerRead,
+    /// Create and change customers, vehicles, notes and commitments (within scope).
+    CustomerWrite,
+    /// See personal identifiers unmasked (mobile, ID number); every reveal is audited.
+    PiiReveal,
+    /// Work the duplicate-review queue: merge and unmerge customers.
+    CustomerMerge,
+    /// Bulk import of customers and vehicles.
+    CustomerImport,
+    /// Bulk export of customer lists (audited).
+    CustomerExport,
 }
 
 impl Role {
@@ -104,6 +116,18 @@ impl Role {
             UserManage => matches!(self, Admin | GroupManager | DealerManager),
             AuditRead => matches!(self, Admin | RegionalManager | GroupManager | DealerManager),
             ApiTokenManage => matches!(self, Admin),
+            // Everyone who serves customers reads them; tech support works on
+            // vehicles and service stations, not on customer records.
+            CustomerRead => !matches!(self, TechSupport),
+            CustomerWrite => matches!(
+                self,
+                Admin | CacAgent | GroupManager | DealerManager | SalesConsultant | ServiceAdvisor | OemMarketing
+            ),
+            // The hotline verifies callers; managers handle complaints and data requests.
+            PiiReveal => matches!(self, Admin | CacAgent | DealerManager | GroupManager),
+            CustomerMerge => matches!(self, Admin | CacAgent | DealerManager | GroupManager),
+            CustomerImport => matches!(self, Admin | OemMarketing | OemSalesOps | DealerManager | GroupManager),
+            CustomerExport => matches!(self, Admin | OemMarketing | OemSalesOps | RegionalManager | DealerManager | GroupManager),
         }
     }
 
@@ -132,7 +156,7 @@ impl std::fmt::Display for Role {
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 14] = [
         Action::SelfService,
         Action::OrgRead,
         Action::OrgManage,
@@ -141,6 +165,12 @@ impl Action {
         Action::UserManage,
         Action::AuditRead,
         Action::ApiTokenManage,
+        Action::CustomerRead,
+        Action::CustomerWrite,
+        Action::PiiReveal,
+        Action::CustomerMerge,
+        Action::CustomerImport,
+        Action::CustomerExport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -153,6 +183,12 @@ impl Action {
             Action::UserManage => "user_manage",
             Action::AuditRead => "audit_read",
             Action::ApiTokenManage => "api_token_manage",
+            Action::CustomerRead => "customer_read",
+            Action::CustomerWrite => "customer_write",
+            Action::PiiReveal => "pii_reveal",
+            Action::CustomerMerge => "customer_merge",
+            Action::CustomerImport => "customer_import",
+            Action::CustomerExport => "customer_export",
         }
     }
 }

@@ -2,6 +2,8 @@
 //! pending ones on start; `autocrm migrate` applies them explicitly.
 
 mod v001_platform;
+mod v002_customers;
+mod v003_imports;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -15,7 +17,11 @@ pub struct Migration {
 
 /// Every migration, in order.
 pub fn all() -> Vec<Migration> {
-    vec![Migration { version: 1, name: "platform", changes: v001_platform::changes() }]
+    vec![
+        Migration { version: 1, name: "platform", changes: v001_platform::changes() },
+        Migration { version: 2, name: "customers", changes: v002_customers::changes() },
+        Migration { version: 3, name: "imports", changes: v003_imports::changes() },
+    ]
 }
 
 /// Applies pending migrations, each in its own transaction; returns the versions

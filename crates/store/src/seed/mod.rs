@@ -12,6 +12,7 @@
 //! Every seeded account shares the password [`SEED_PASSWORD`]; [`ADMIN_USERNAME`]
 //! and [`CONSULTANT_USERNAME`] are fixed for benchmarks to sign in with.
 
+mod customers;
 mod names;
 mod org;
 mod rng;
@@ -66,6 +67,9 @@ pub struct SeedOptions {
     pub scale: Scale,
     /// The same seed gives the same data (apart from password salts and timestamps).
     pub seed: u64,
+    /// Customers to generate (with ~1.2 vehicles each); `None`: the scale's default
+    /// (1,000,000 at OEM scale, 10,000 at dealer scale).
+    pub customers: Option<u64>,
 }
 
 /// Rows written to one table.
@@ -122,6 +126,10 @@ pub async fn run(
         dealers: Vec::new(),
         oem_departments: Vec::new(),
         users: Vec::new(),
+        customers: opts.customers.unwrap_or(match opts.scale {
+            Scale::Oem => 1_000_000,
+            Scale::Dealer => 10_000,
+        }),
     };
 
     let mut tables = Vec::new();
@@ -140,8 +148,29 @@ pub async fn run(
             world.last_ids.insert(table, max.unwrap_or(0));
         }
         let mut rng = rng::Rng::for_step(opts.seed, step.name);
-        for load in (step.plan)(&mut world, &mut rng) {
+        let loads = (step.plan)(&mut world, &mut rng);
+        // Millions of rows load faster into bare tables, indexes built once afterwards.
+        let deferred = if loads.iter().map(|l| l.total).sum::<u64>() >= DEFER_INDEXES_FROM {
+            let mut names: Vec<&'static str> = loads.iter().map(|l| l.table).collect();
+            names.dedup();
+            drop_indexes(db, &names).await?
+        } else {
+            Vec::new()
+        };
+        for load in loads {
             tables.push(write(db, load, progress).await?);
+        }
+        if !deferred.is_empty() {
+            let t = Instant::now();
+            progress("indexes", 0, deferred.len() as u64);
+            for (i, create) in deferred.iter().enumerate() {
+                db.execute(sql(create, vec![])).await?;
+                progress("indexes", i as u64 + 1, deferred.len() as u64);
+            }
+            if db.engine() == crate::Engine::Postgres {
+                db.execute(sql("ANALYZE", vec![])).await?;
+            }
+            tables.push(TableReport { table: "indexes", rows: deferred.len() as u64, elapsed: t.elapsed() });
         }
         for table in step.tables {
             db.sync_sequence(table).await?;
@@ -156,7 +185,7 @@ pub async fn run(
 /// The generators, in dependency order. A later capability adds its step here
 /// (and its module beside `org` and `users`).
 fn steps() -> Vec<Step> {
-    vec![org::STEP, users::STEP]
+    vec![org::STEP, users::STEP, customers::STEP]
 }
 
 /// One capability's generator.
@@ -194,6 +223,8 @@ pub(crate) struct World {
     pub dealers: Vec<SeedDealer>,
     pub oem_departments: Vec<(DepartmentKind, i64)>,
     pub users: Vec<SeedUser>,
+    /// How many customers the customers step generates.
+    pub customers: u64,
 }
 
 impl World {
@@ -241,6 +272,40 @@ pub(crate) struct SeedUser {
     pub id: i64,
     pub role: Role,
     pub dealer_id: Option<i64>,
+}
+
+/// Steps writing at least this many rows drop their tables' secondary indexes first
+/// and build them once at the end.
+const DEFER_INDEXES_FROM: u64 = 200_000;
+
+/// Drops the secondary indexes (not primary keys) of `tables`; returns the
+/// statements that create them again.
+async fn drop_indexes(db: &Db, tables: &[&str]) -> Result<Vec<String>, StoreError> {
+    let mut creates = Vec::new();
+    for table in tables {
+        let found: Vec<(String, String)> = match db.engine() {
+            crate::Engine::Sqlite => {
+                db.fetch_all(sql(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL",
+                    vec![(*table).into()],
+                ))
+                .await?
+            }
+            crate::Engine::Postgres => {
+                db.fetch_all(sql(
+                    "SELECT indexname::text, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1 \
+                     AND indexname NOT IN (SELECT conname FROM pg_constraint)",
+                    vec![(*table).into()],
+                ))
+                .await?
+            }
+        };
+        for (name, create) in found {
+            db.execute(sql(&format!("DROP INDEX {name}"), vec![])).await?;
+            creates.push(create);
+        }
+    }
+    Ok(creates)
 }
 
 async fn refuse_populated(db: &Db) -> Result<(), StoreError> {

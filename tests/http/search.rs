@@ -1,0 +1,220 @@
+//! The one search box and the screen-pop over HTTP, on both engines: every kind of
+//! key finds the customer, strong identifiers rank first, and dealer A's staff never
+//! find dealer B's customer by any key or through the screen-pop.
+
+use autocrm_tests::fixture::*;
+use autocrm_tests::search::{SearchData, plant};
+use autocrm_tests::{Reply, TestServer, both_engines};
+use serde_json::Value;
+
+/// The reviewed rule of each search API route (method, path, action).
+#[rustfmt::skip]
+pub const API_RULES: &[(&str, &str, Option<&str>)] = &[
+    ("GET", "/api/v1/search", Some("customer_read")),
+    ("GET", "/api/v1/screen-pop", Some("customer_read")),
+];
+
+fn enc(q: &str) -> String {
+    q.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+async fn search(s: &TestServer, token: &str, q: &str) -> Value {
+    let r = s.get(token, &format!("/api/v1/search?q={}", enc(q))).await;
+    assert_eq!(r.status, 200, "searching {q:?}: {r}");
+    r.json()
+}
+
+fn ids(v: &Value) -> Vec<i64> {
+    v["hits"].as_array().expect("hits").iter().map(|h| h["customer_id"].as_i64().expect("customer_id")).collect()
+}
+
+/// The first hit's id and what matched.
+fn first(v: &Value) -> (i64, String) {
+    let h = &v["hits"][0];
+    (h["customer_id"].as_i64().unwrap_or(-1), h["matched"].as_str().unwrap_or("").to_string())
+}
+
+async fn setup(s: &TestServer) -> (SearchData, String) {
+    let data = plant(s).await;
+    let token = s.token(SHA01_CONSULTANT).await;
+    (data, token)
+}
+
+both_engines! {
+    async fn every_kind_of_key_finds_the_customer(s) {
+        let (d, token) = setup(&s).await;
+        let vin = d.zhang.vin.clone().unwrap();
+        let cases: Vec<(String, i64, &str)> = vec![
+            ("13812345678".into(), d.zhang.id, "mobile"),
+            ("+86 138-1234-5678".into(), d.zhang.id, "mobile"),
+            ("5678".into(), d.zhang.id, "mobile_tail"),
+            ("张三".into(), d.zhang.id, "name"),
+            ("三".into(), d.zhang.id, "name"),
+            ("张".into(), d.zhang.id, "name_prefix"),
+            ("zs".into(), d.zhang.id, "name"),
+            ("ZS".into(), d.zhang.id, "name"),
+            ("zhangsan".into(), d.zhang.id, "name"),
+            ("zhangs".into(), d.zhang.id, "name_prefix"),
+            (vin.to_lowercase(), d.zhang.id, "vin"),
+            (vin[11..].to_string(), d.zhang.id, "vin_tail"),
+            (vin[9..].to_string(), d.zhang.id, "vin_tail"),
+            ("沪A12345".into(), d.zhang.id, "plate"),
+            ("沪a·12345".into(), d.zhang.id, "plate"),
+            ("沪A123".into(), d.zhang.id, "plate_prefix"),
+            ("Zhang.San@Example.com".into(), d.zhang.id, "email"),
+            (d.zhang.no.clone(), d.zhang.id, "customer_no"),
+            (d.zhang.no.to_lowercase(), d.zhang.id, "customer_no"),
+            ("东岳物流".into(), d.company.id, "name_prefix"),
+            ("上海东岳物流有限公司".into(), d.company.id, "name"),
+        ];
+        for (q, id, matched) in cases {
+            let v = search(&s, &token, &q).await;
+            assert_eq!(first(&v), (id, matched.to_string()), "query {q:?}: {v}");
+            assert_eq!(ids(&v).iter().filter(|x| **x == id).count(), 1, "one hit per customer for {q:?}: {v}");
+        }
+    }
+}
+
+both_engines! {
+    async fn a_hit_carries_what_the_list_shows_and_never_the_full_mobile(s) {
+        let (d, token) = setup(&s).await;
+        let r = s.get(&token, "/api/v1/search?q=zs&limit=5").await;
+        assert_eq!(r.status, 200, "{r}");
+        let h = &r.json()["hits"][0];
+        assert_eq!(h["customer_no"], d.zhang.no.as_str());
+        assert_eq!(h["name"], "张三");
+        assert_eq!(h["kind"], "person");
+        assert_eq!(h["mobile_masked"], "138****5678");
+        assert_eq!(h["city"], "上海");
+        assert_eq!(h["vehicle"]["plate"], "沪A12345");
+        assert_eq!(h["vehicle"]["vin"], d.zhang.vin.clone().unwrap().as_str());
+        assert_eq!(h["vehicle"]["model"], "东岳 1.5T");
+        assert!(!r.body.contains("13812345678"), "the full mobile never appears: {r}");
+        let by_tail = s.get(&token, "/api/v1/search?q=5678").await;
+        assert!(!by_tail.body.contains("13812345678"), "{by_tail}");
+        s.get(&token, "/api/v1/search?q=zs&limit=0").await.assert_invalid_field("limit");
+        s.get(&token, "/api/v1/search?q=zs&limit=101").await.assert_invalid_field("limit");
+        s.get(&token, "/api/v1/search").await.assert_error(422, "validation_failed");
+        let empty = search(&s, &token, "   ").await;
+        assert!(ids(&empty).is_empty(), "{empty}");
+    }
+}
+
+both_engines! {
+    async fn dealer_a_staff_cannot_find_dealer_b_customers_by_any_key(s) {
+        let (d, token) = setup(&s).await;
+        let vin = d.li.vin.clone().unwrap();
+        let keys = [
+            d.li.mobile.to_string(), "5678".into(), "李四".into(), "四".into(), "李".into(), "ls".into(), "lisi".into(),
+            vin.clone(), vin[11..].to_string(), vin[9..].to_string(), "粤B54321".into(), "粤B5".into(),
+            "li.si@example.com".into(), d.li.no.clone(),
+        ];
+        for who in [SHA01_CONSULTANT, SHA01_MANAGER] {
+            let token = s.token(who).await;
+            for q in &keys {
+                let v = search(&s, &token, q).await;
+                assert!(!ids(&v).contains(&d.li.id), "{who} found dealer B's customer by {q:?}: {v}");
+            }
+            for phone in [d.li.mobile, "137-1234-5678"] {
+                s.get(&token, &format!("/api/v1/screen-pop?phone={}", enc(phone))).await.assert_error(404, "not_found");
+            }
+        }
+        // Dealer B's own consultant finds them; the last 4 digits stay within their dealer.
+        let b = s.token(GZB01_CONSULTANT).await;
+        assert_eq!(ids(&search(&s, &b, "5678").await), [d.li.id]);
+        assert_eq!(ids(&search(&s, &b, "ls").await), [d.li.id]);
+        assert_eq!(ids(&search(&s, &token, "5678").await), [d.zhang.id]);
+    }
+}
+
+both_engines! {
+    async fn the_hotline_searches_the_whole_network_but_not_by_a_bare_last_four(s) {
+        let (d, _) = setup(&s).await;
+        let cac = s.token(CAC_AGENT).await;
+        assert_eq!(ids(&search(&s, &cac, d.li.mobile).await), [d.li.id]);
+        assert_eq!(ids(&search(&s, &cac, d.zhang.mobile).await), [d.zhang.id]);
+        let tail = search(&s, &cac, "5678").await;
+        assert!(ids(&tail).is_empty(), "a bare last-4 is too broad for the whole network: {tail}");
+        assert!(tail["hint"].as_str().unwrap_or("").contains("full number"), "{tail}");
+        // Tech support has no customer access at all.
+        let tech = s.token(TECH_SUPPORT).await;
+        s.get(&tech, "/api/v1/search?q=zs").await.assert_error(403, "forbidden");
+        s.get(&tech, "/api/v1/screen-pop?phone=13812345678").await.assert_error(403, "forbidden");
+    }
+}
+
+both_engines! {
+    async fn the_screen_pop_brings_the_caller_their_vehicles_open_items_last_contacts_and_consents(s) {
+        let (d, _) = setup(&s).await;
+        let cac = s.token(CAC_AGENT).await;
+        let r: Reply = s.get(&cac, "/api/v1/screen-pop?phone=%2B86%20138-1234-5678").await;
+        assert_eq!(r.status, 200, "{r}");
+        let v = r.json();
+        assert_eq!(v["phone_masked"], "138****5678");
+        assert_eq!(v["phone_kind"], "mobile");
+        let customers = v["customers"].as_array().expect("customers");
+        assert_eq!(customers.len(), 1, "{v}");
+        let c = &customers[0];
+        assert_eq!(c["customer_id"].as_i64(), Some(d.zhang.id));
+        assert_eq!(c["name"], "张三");
+        assert_eq!(c["mobile_masked"], "138****5678");
+        let id_number = d.zhang.id_number.clone().unwrap();
+        assert_eq!(c["id_number_masked"].as_str(), Some(format!("{}********{}", &id_number[..6], &id_number[14..]).as_str()));
+        assert!(!r.body.contains("13812345678") && !r.body.contains(&id_number), "identifiers stay masked: {r}");
+        let vin = d.zhang.vin.clone().unwrap();
+        assert_eq!(c["vehicles"][0]["plate"], "沪A12345");
+        assert_eq!(c["vehicles"][0]["vin_tail"].as_str(), Some(&vin[9..]));
+        assert_eq!(c["vehicles"][0]["model"], "东岳 1.5T");
+        let open: Vec<&str> = c["open_items"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+        assert_eq!(open, ["承诺首次保养免费"], "only commitments not yet kept: {v}");
+        let last: Vec<&str> = c["last_contacts"].as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
+        assert_eq!(last, ["预约下周保养", "回访满意", "承诺赠送脚垫", "承诺首次保养免费", "询问保养价格"], "newest 5: {v}");
+        let consents: Vec<(String, bool)> = c["consents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| (k["channel"].as_str().unwrap().to_string(), k["granted"].as_bool().unwrap()))
+            .collect();
+        assert_eq!(consents, [("phone".to_string(), true), ("sms".to_string(), false)], "the latest consent per channel: {v}");
+
+        // Dealer A's consultant gets the same caller (in scope), dealer B's does not.
+        let a = s.token(SHA01_CONSULTANT).await;
+        assert_eq!(s.get(&a, "/api/v1/screen-pop?phone=13812345678").await.status, 200);
+        let b = s.token(GZB01_CONSULTANT).await;
+        s.get(&b, "/api/v1/screen-pop?phone=13812345678").await.assert_error(404, "not_found");
+        // Not a phone number; nobody with that number.
+        s.get(&cac, "/api/v1/screen-pop?phone=hello").await.assert_invalid_field("phone");
+        s.get(&cac, "/api/v1/screen-pop?phone=13800000000").await.assert_error(404, "not_found");
+    }
+}
+
+both_engines! {
+    async fn the_search_pages_and_the_screen_pop_page_show_the_customer(s) {
+        let (d, _) = setup(&s).await;
+        let session = s.login_session(SHA01_CONSULTANT).await;
+        let home = s.page(&session, "/").await;
+        assert!(home.body.contains("hx-get=\"/search/suggest\""), "the header has the search box: {home}");
+        let suggest = s.page(&session, "/search/suggest?q=zs").await;
+        assert_eq!(suggest.status, 200, "{suggest}");
+        assert!(suggest.body.contains(&format!("href=\"/customers/{}\"", d.zhang.id)), "{suggest}");
+        assert!(suggest.body.contains("张三") && !suggest.body.contains("<html"), "a fragment with the hit: {suggest}");
+        let page = s.page(&session, "/search?q=%E5%BC%A0%E4%B8%89").await;
+        assert_eq!(page.status, 200, "{page}");
+        assert!(page.body.contains(&format!("href=\"/customers/{}\"", d.zhang.id)) && page.body.contains("138****5678"), "{page}");
+        assert!(!page.body.contains("李四"), "{page}");
+
+        let cac = s.login_session(CAC_AGENT).await;
+        let home = s.page(&cac, "/").await;
+        assert!(home.body.contains("href=\"/screen-pop\""), "agents have the screen-pop in the menu: {home}");
+        let pop = s.page(&cac, "/screen-pop?phone=13812345678").await;
+        assert_eq!(pop.status, 200, "{pop}");
+        for text in ["张三", "沪A12345", "承诺首次保养免费", "预约下周保养", &format!("/customers/{}", d.zhang.id)] {
+            assert!(pop.body.contains(text), "the screen-pop page shows {text}: {pop}");
+        }
+        assert!(!pop.body.contains("13812345678\"") || pop.body.contains("value=\"13812345678\""), "{pop}");
+        assert_eq!(s.page(&cac, "/screen-pop?phone=13800000000").await.status, 404);
+        assert_eq!(s.page(&cac, "/screen-pop?phone=hello").await.status, 422);
+    }
+}
