@@ -9,6 +9,7 @@
 mod params;
 mod pg;
 mod row;
+mod snapshot;
 mod sqlite;
 mod stmt;
 mod tx;
@@ -16,6 +17,7 @@ mod tx;
 use std::sync::Arc;
 
 pub use row::{Col, FromRow, Row};
+pub use snapshot::Snapshot;
 pub use stmt::{Stmt, sql};
 pub use tx::Tx;
 
@@ -88,6 +90,17 @@ impl Db {
         self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
     }
 
+
+    /// The reads of one answer against one consistent state, cheaply: on SQLite one
+    /// read transaction on a connection of its own (lesson 2 of the limits kit: one
+    /// transaction instead of one per statement), on PostgreSQL one pooled
+    /// connection for all the statements.
+    pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        match &*self.inner {
+            Inner::Sqlite(db) => Ok(Snapshot::sqlite(db.snapshot_connection()?, db.idle_readers.clone())),
+            Inner::Postgres(db) => Ok(Snapshot::pg(db.get().await?)),
+        }
+    }
 
     /// Starts a write transaction. On SQLite this takes the single writer.
     pub async fn begin(&self) -> Result<Tx, StoreError> {

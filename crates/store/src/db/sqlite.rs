@@ -24,6 +24,9 @@ pub(super) struct SqliteDb {
     id: u64,
     path: PathBuf,
     pub(super) writer: Arc<tokio::sync::Mutex<Connection>>,
+    /// Idle read connections for snapshots (one answer's reads in one read
+    /// transaction). A snapshot owns its connection, so it may cross `.await`s.
+    pub(super) idle_readers: Arc<std::sync::Mutex<Vec<Connection>>>,
 }
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
@@ -47,7 +50,12 @@ impl SqliteDb {
         }
         let writer = Connection::open(&path)?;
         configure(&writer)?;
-        Ok(SqliteDb { id: NEXT_ID.fetch_add(1, Ordering::Relaxed), path, writer: Arc::new(tokio::sync::Mutex::new(writer)) })
+        Ok(SqliteDb {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            path,
+            writer: Arc::new(tokio::sync::Mutex::new(writer)),
+            idle_readers: Arc::default(),
+        })
     }
 
     /// Runs `f` on this thread's read connection, opening it on first use.
@@ -64,6 +72,24 @@ impl SqliteDb {
             }
             f(&readers[&self.id])
         })
+    }
+
+    /// A read connection of its own with a read transaction begun on it.
+    pub(super) fn snapshot_connection(&self) -> Result<Connection, StoreError> {
+        let idle = self.idle_readers.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        let conn = match idle {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(
+                    &self.path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+                )?;
+                configure_reader(&c)?;
+                c
+            }
+        };
+        conn.execute_batch("BEGIN")?;
+        Ok(conn)
     }
 
     pub(super) async fn bulk_insert(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {

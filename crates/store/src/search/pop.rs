@@ -177,7 +177,10 @@ pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<
     .and_where(Expr::col(("contact_point", "kind")).eq(kind))
     .and_where(Expr::col(("contact_point", "value")).eq(phone.as_str()))
     .limit(MAX_CUSTOMERS * 2);
-    let mut profiles: Vec<Profile> = db.fetch_all(q).await?;
+    // All reads of one answer in one snapshot (one read transaction on SQLite, one
+    // connection on PostgreSQL).
+    let mut snap = db.snapshot().await?;
+    let mut profiles: Vec<Profile> = snap.fetch_all(q).await?;
     let mut seen = std::collections::HashSet::new();
     profiles.retain(|p| seen.insert(p.id));
     profiles.truncate(MAX_CUSTOMERS as usize);
@@ -187,7 +190,7 @@ pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<
     let ids: Vec<i64> = profiles.iter().map(|p| p.id).collect();
     let (list, values) = in_list(&ids);
 
-    let vehicles: Vec<VehicleRow> = db
+    let vehicles: Vec<VehicleRow> = snap
         .fetch_all(sql(
             &format!(
                 "SELECT o.customer_id, v.id, v.vin, v.plate, v.status, m.brand, m.model FROM ownership o \
@@ -197,7 +200,7 @@ pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<
             values.clone(),
         ))
         .await?;
-    let open: Vec<EventRow> = db
+    let open: Vec<EventRow> = snap
         .fetch_all(sql(
             &format!(
                 "SELECT customer_id, id, at, kind, title, actor_name, due_date FROM timeline_event \
@@ -210,7 +213,7 @@ pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<
     // The newest entries per customer: the (customer_id, at) index read backwards.
     let mut last: Vec<EventRow> = Vec::new();
     for id in &ids {
-        let rows: Vec<EventRow> = db
+        let rows: Vec<EventRow> = snap
             .fetch_all(sql(
                 "SELECT customer_id, id, at, kind, title, actor_name, due_date FROM timeline_event \
                  WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT 5",
@@ -219,7 +222,7 @@ pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<
             .await?;
         last.extend(rows);
     }
-    let consents: Vec<(i64, String, String, bool, DateTime<Utc>)> = db
+    let consents: Vec<(i64, String, String, bool, DateTime<Utc>)> = snap
         .fetch_all(sql(
             &format!(
                 "SELECT customer_id, channel, purpose, granted, at FROM consent WHERE customer_id IN ({list}) \
@@ -228,6 +231,7 @@ pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<
             values,
         ))
         .await?;
+    drop(snap);
 
     let customers = profiles
         .into_iter()
