@@ -8,6 +8,7 @@ pub mod access;
 pub mod audit;
 pub mod customers;
 pub mod identity;
+pub mod leads;
 pub mod org;
 pub mod users;
 pub mod vehicles;

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod customers;
 pub mod identity;
 pub mod imports;
+pub mod leads;
 pub mod search;
 pub mod vehicles;
 pub mod demo;

@@ -51,6 +51,16 @@ pub enum Action {
     CustomerImport,
     /// Bulk export of customer lists (audited).
     CustomerExport,
+    /// See prospects, their follow-ups, test drives and quotes (within scope).
+    LeadRead,
+    /// Capture prospects, log follow-ups, book test drives, quote, give feedback on
+    /// distributed leads, record showroom traffic.
+    LeadWrite,
+    /// Assign and reassign leads, approve closes, hand a leaving consultant's
+    /// records over, set routing and grading rules, run the distribution.
+    LeadManage,
+    /// Funnel and conversion analytics, showroom traffic reports.
+    LeadReport,
 }
 
 impl Role {
@@ -128,6 +138,12 @@ impl Role {
             CustomerMerge => matches!(self, Admin | CacAgent | DealerManager | GroupManager),
             CustomerImport => matches!(self, Admin | OemMarketing | OemSalesOps | DealerManager | GroupManager),
             CustomerExport => matches!(self, Admin | OemMarketing | OemSalesOps | RegionalManager | DealerManager | GroupManager),
+            // Sales work: the hotline and marketing capture prospects centrally,
+            // dealers work them; tech support and service advisors do not.
+            LeadRead => !matches!(self, TechSupport | ServiceAdvisor),
+            LeadWrite => matches!(self, Admin | CacAgent | OemMarketing | GroupManager | DealerManager | SalesConsultant),
+            LeadManage => matches!(self, Admin | OemSalesOps | GroupManager | DealerManager),
+            LeadReport => matches!(self, Admin | OemSalesOps | OemMarketing | RegionalManager | GroupManager | DealerManager),
         }
     }
 
@@ -156,7 +172,7 @@ impl std::fmt::Display for Role {
 }
 
 impl Action {
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 18] = [
         Action::SelfService,
         Action::OrgRead,
         Action::OrgManage,
@@ -171,6 +187,10 @@ impl Action {
         Action::CustomerMerge,
         Action::CustomerImport,
         Action::CustomerExport,
+        Action::LeadRead,
+        Action::LeadWrite,
+        Action::LeadManage,
+        Action::LeadReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -189,6 +209,10 @@ impl Action {
             Action::CustomerMerge => "customer_merge",
             Action::CustomerImport => "customer_import",
             Action::CustomerExport => "customer_export",
+            Action::LeadRead => "lead_read",
+            Action::LeadWrite => "lead_write",
+            Action::LeadManage => "lead_manage",
+            Action::LeadReport => "lead_report",
         }
     }
 }

@@ -4,6 +4,7 @@
 mod v001_platform;
 mod v002_customers;
 mod v003_imports;
+mod v004_leads;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -21,6 +22,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 1, name: "platform", changes: v001_platform::changes() },
         Migration { version: 2, name: "customers", changes: v002_customers::changes() },
         Migration { version: 3, name: "imports", changes: v003_imports::changes() },
+        Migration { version: 4, name: "leads", changes: v004_leads::changes() },
     ]
 }
 

@@ -107,6 +107,9 @@ impl TableDef {
     pub fn timestamp_null(self, name: &'static str) -> Self {
         self.col(name, Kind::Timestamp, true)
     }
+    pub fn date(self, name: &'static str) -> Self {
+        self.col(name, Kind::Date, false)
+    }
     pub fn date_null(self, name: &'static str) -> Self {
         self.col(name, Kind::Date, true)
     }

@@ -1,0 +1,248 @@
+//! Grade (heat) of a prospect, derived from the purchase timeframe and the funnel
+//! stage (DOMAIN.md §2), and the follow-up rhythm and feedback SLA that follow from
+//! it. The OEM configures the timeframe → grade mapping, the follow-up days and the
+//! expected conversion per timeframe; [`GradeRules::default`] is the practice.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::Stage;
+use crate::text::str_enum;
+
+str_enum! {
+    /// When the prospect says they will buy (the OEM's scale).
+    pub enum Timeframe {
+        Immediately => "immediately",
+        Within3Months => "within_3_months",
+        Within6Months => "within_6_months",
+        Within1Year => "within_1_year",
+        Later => "later",
+    }
+}
+
+str_enum! {
+    /// N new · H hot (7 days) · A warm (15 days) · B interested (30 days) · C long
+    /// term · O ordered · D delivered · F lost.
+    pub enum Grade {
+        N => "N",
+        H => "H",
+        A => "A",
+        B => "B",
+        C => "C",
+        O => "O",
+        D => "D",
+        F => "F",
+    }
+}
+
+impl Grade {
+    /// Hot prospects go out in the daily distribution and get the short SLA.
+    pub fn is_hot(self) -> bool {
+        matches!(self, Grade::H | Grade::A)
+    }
+
+    /// One step warmer (C → B → A → H); other grades stay.
+    fn warmer(self) -> Grade {
+        match self {
+            Grade::C => Grade::B,
+            Grade::B => Grade::A,
+            Grade::A | Grade::H => Grade::H,
+            g => g,
+        }
+    }
+}
+
+/// The OEM's grading configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeRules {
+    /// The grade of an open, contacted prospect by timeframe (H, A, B or C).
+    pub timeframe_grade: BTreeMap<Timeframe, Grade>,
+    /// Days until the next follow-up after an activity, per grade; a grade without
+    /// an entry (D, F) has no follow-up.
+    pub follow_up_days: BTreeMap<Grade, i64>,
+    /// Hours to first contact for a new (N) lead.
+    pub first_contact_hours: i64,
+    /// A prospect who test-drove or got a quote is one grade warmer than the
+    /// timeframe alone says.
+    pub warm_up_after_test_drive: bool,
+    /// Share of prospects who buy, per timeframe (forecast).
+    pub conversion: BTreeMap<Timeframe, f64>,
+}
+
+impl Default for GradeRules {
+    fn default() -> Self {
+        use Grade::*;
+        use Timeframe::*;
+        GradeRules {
+            timeframe_grade: [(Immediately, H), (Within3Months, B), (Within6Months, C), (Within1Year, C), (Later, C)].into(),
+            follow_up_days: [(H, 2), (A, 3), (B, 7), (C, 15), (O, 3)].into(),
+            first_contact_hours: 24,
+            warm_up_after_test_drive: true,
+            conversion: [(Immediately, 0.30), (Within3Months, 0.10), (Within6Months, 0.07), (Within1Year, 0.04), (Later, 0.01)]
+                .into(),
+        }
+    }
+}
+
+impl GradeRules {
+    /// The grade of a lead at `stage` with `timeframe`.
+    pub fn grade(&self, stage: Stage, timeframe: Timeframe) -> Grade {
+        match stage {
+            Stage::New => Grade::N,
+            Stage::Order => Grade::O,
+            Stage::Delivered => Grade::D,
+            Stage::Lost | Stage::Cancelled | Stage::Returned | Stage::Invalid => Grade::F,
+            Stage::Contacted | Stage::ShowroomVisit | Stage::TestDrive | Stage::Quote => {
+                let g = self.heat(timeframe);
+                if self.warm_up_after_test_drive && matches!(stage, Stage::TestDrive | Stage::Quote) { g.warmer() } else { g }
+            }
+        }
+    }
+
+    /// How hot the prospect's timeframe alone makes them (H, A, B or C): what the
+    /// daily distribution and the feedback SLA go by, before anyone has called.
+    pub fn heat(&self, timeframe: Timeframe) -> Grade {
+        self.timeframe_grade.get(&timeframe).copied().unwrap_or(Grade::C)
+    }
+
+    /// When to follow up next after something happened at `at`: the first contact
+    /// window for a new lead, the grade's rhythm otherwise, none when closed.
+    pub fn next_follow_up(&self, grade: Grade, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        match grade {
+            Grade::N => Some(at + Duration::hours(self.first_contact_hours)),
+            g => self.follow_up_days.get(&g).map(|d| at + Duration::days(*d)),
+        }
+    }
+
+    pub fn conversion(&self, t: Timeframe) -> f64 {
+        self.conversion.get(&t).copied().unwrap_or(0.0)
+    }
+
+    /// Problems with a configuration an admin typed, by field.
+    pub fn check(&self) -> Result<(), crate::FieldError> {
+        for t in Timeframe::ALL {
+            match self.timeframe_grade.get(t) {
+                Some(Grade::H | Grade::A | Grade::B | Grade::C) => {}
+                _ => return Err(crate::FieldError::new(format!("timeframe_grade.{}", t.as_str()), "must be H, A, B or C")),
+            }
+            match self.conversion.get(t) {
+                Some(c) if (0.0..=1.0).contains(c) => {}
+                _ => return Err(crate::FieldError::new(format!("conversion.{}", t.as_str()), "must be between 0 and 1")),
+            }
+        }
+        if let Some((g, _)) = self.follow_up_days.iter().find(|(_, d)| !(1..=365).contains(*d)) {
+            return Err(crate::FieldError::new(format!("follow_up_days.{}", g.as_str()), "must be 1 to 365 days"));
+        }
+        if !(1..=168).contains(&self.first_contact_hours) {
+            return Err(crate::FieldError::new("first_contact_hours", "must be 1 to 168 hours"));
+        }
+        Ok(())
+    }
+}
+
+/// When a dealer's feedback on a lead distributed at `at` is due: 24 h for hot
+/// (H/A) prospects, 72 h otherwise.
+pub fn feedback_due(grade: Grade, at: DateTime<Utc>) -> DateTime<Utc> {
+    at + Duration::hours(if grade.is_hot() { 24 } else { 72 })
+}
+
+/// Expected buyers among open prospects with these timeframes.
+pub fn forecast(rules: &GradeRules, open: impl IntoIterator<Item = (Timeframe, i64)>) -> f64 {
+    open.into_iter().map(|(t, n)| rules.conversion(t) * n as f64).sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-25T02:00:00Z").map(|d| d.with_timezone(&Utc)).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_practice_table_of_domain_md() {
+        let r = GradeRules::default();
+        assert_eq!(r.grade(Stage::New, Timeframe::Immediately), Grade::N, "not yet contacted");
+        assert_eq!(r.grade(Stage::Contacted, Timeframe::Immediately), Grade::H);
+        assert_eq!(r.grade(Stage::Contacted, Timeframe::Within3Months), Grade::B);
+        assert_eq!(r.grade(Stage::Contacted, Timeframe::Within1Year), Grade::C);
+        assert_eq!(r.grade(Stage::TestDrive, Timeframe::Within3Months), Grade::A, "a test drive warms up");
+        assert_eq!(r.grade(Stage::Order, Timeframe::Later), Grade::O);
+        assert_eq!(r.grade(Stage::Lost, Timeframe::Immediately), Grade::F);
+        assert_eq!(r.next_follow_up(Grade::N, at()), Some(at() + Duration::hours(24)));
+        assert_eq!(r.next_follow_up(Grade::H, at()), Some(at() + Duration::days(2)));
+        assert_eq!(r.next_follow_up(Grade::A, at()), Some(at() + Duration::days(3)));
+        assert_eq!(r.next_follow_up(Grade::B, at()), Some(at() + Duration::days(7)));
+        assert_eq!(r.next_follow_up(Grade::C, at()), Some(at() + Duration::days(15)));
+        assert_eq!(r.next_follow_up(Grade::O, at()), Some(at() + Duration::days(3)));
+        assert_eq!(r.next_follow_up(Grade::D, at()), None, "delivered: the care plan takes over");
+        assert_eq!(r.next_follow_up(Grade::F, at()), None);
+        assert_eq!(feedback_due(Grade::H, at()), at() + Duration::hours(24));
+        assert_eq!(feedback_due(Grade::C, at()), at() + Duration::hours(72));
+        assert!(r.check().is_ok());
+    }
+
+    #[test]
+    fn forecast_uses_the_gm_programme_rates() {
+        let r = GradeRules::default();
+        let f = forecast(&r, [(Timeframe::Within3Months, 100), (Timeframe::Within1Year, 100)]);
+        assert!((f - 14.0).abs() < 1e-9, "10 of 100 three-month and 4 of 100 one-year prospects: {f}");
+    }
+
+    #[test]
+    fn a_bad_configuration_names_the_field() {
+        let mut r = GradeRules::default();
+        r.timeframe_grade.insert(Timeframe::Later, Grade::O);
+        assert_eq!(r.check().map_err(|e| e.field), Err("timeframe_grade.later".to_string()));
+        let mut r = GradeRules::default();
+        r.conversion.insert(Timeframe::Immediately, 1.5);
+        assert_eq!(r.check().map_err(|e| e.field), Err("conversion.immediately".to_string()));
+    }
+
+    fn stage() -> impl Strategy<Value = Stage> {
+        proptest::sample::select(Stage::ALL.to_vec())
+    }
+    fn timeframe() -> impl Strategy<Value = Timeframe> {
+        proptest::sample::select(Timeframe::ALL.to_vec())
+    }
+
+    proptest! {
+        #[test]
+        fn open_prospects_always_have_a_follow_up_and_closed_ones_never(s in stage(), t in timeframe(), mins in 0i64..10_000_000) {
+            let r = GradeRules::default();
+            let when = at() + Duration::minutes(mins);
+            let g = r.grade(s, t);
+            let next = r.next_follow_up(g, when);
+            prop_assert_eq!(next.is_some(), !s.is_closed() && s != Stage::Delivered);
+            if let Some(n) = next {
+                prop_assert!(n > when);
+                prop_assert!(n <= when + Duration::days(15), "no open prospect waits longer than a C's 15 days");
+            }
+        }
+
+        #[test]
+        fn a_shorter_timeframe_is_never_colder(s in stage(), a in timeframe(), b in timeframe()) {
+            let r = GradeRules::default();
+            let (ga, gb) = (r.grade(s, a), r.grade(s, b));
+            if a < b && ga.is_hot() != gb.is_hot() {
+                prop_assert!(ga.is_hot(), "{:?} ({:?}) colder than {:?} ({:?})", a, ga, b, gb);
+            }
+            if a < b && !s.is_closed() && ga != Grade::N {
+                let da = r.follow_up_days.get(&ga).copied().unwrap_or(0);
+                let db = r.follow_up_days.get(&gb).copied().unwrap_or(0);
+                prop_assert!(da <= db, "sooner buyers are called sooner");
+            }
+        }
+
+        #[test]
+        fn hot_leads_get_feedback_sooner(mins in 0i64..1_000_000) {
+            let when = at() + Duration::minutes(mins);
+            prop_assert!(feedback_due(Grade::H, when) < feedback_due(Grade::B, when));
+            prop_assert_eq!(feedback_due(Grade::A, when), feedback_due(Grade::H, when));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The OEM's grading configuration (timeframe → grade, follow-up days, expected
+//! conversion) and each dealer's consultant-routing policy, kept as settings.
+
+use autocrm_domain::leads::{ConsultantPolicy, GradeRules};
+use serde_json::json;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::sql;
+use crate::{Db, StoreError, Tx, now};
+
+const RULES_KEY: &str = "leads.rules";
+
+fn policy_key(dealer_id: i64) -> String {
+    format!("leads.consultant_policy.{dealer_id}")
+}
+
+/// The grading rules in force (the practice defaults until an admin changes them).
+pub async fn lead_rules(db: &Db) -> Result<GradeRules, StoreError> {
+    Ok(crate::scope::setting(db, RULES_KEY).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+}
+
+/// Same, inside a transaction.
+pub async fn lead_rules_in(tx: &mut Tx) -> Result<GradeRules, StoreError> {
+    let v: Option<(String,)> = tx.fetch_optional(sql("SELECT value FROM setting WHERE key = $1", vec![RULES_KEY.into()])).await?;
+    Ok(v.and_then(|v| serde_json::from_str(&v.0).ok()).unwrap_or_default())
+}
+
+async fn put(tx: &mut Tx, key: &str, value: String) -> Result<(), StoreError> {
+    tx.execute(sql(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        vec![key.into(), value.into(), now().into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// Replaces the grading rules (checked first; the field at fault is named).
+pub async fn save_lead_rules(db: &Db, actor: &Actor, rules: &GradeRules) -> Result<GradeRules, StoreError> {
+    rules.check()?;
+    let before = lead_rules(db).await?;
+    let mut tx = db.begin().await?;
+    put(&mut tx, RULES_KEY, serde_json::to_string(rules).unwrap_or_default()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "update",
+            entity: "lead_rules",
+            entity_id: None,
+            dealer_id: None,
+            summary: Some("lead grading rules".into()),
+            before: Some(json!(before)),
+            after: Some(json!(rules)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rules.clone())
+}
+
+/// How `dealer_id` hands new leads to its consultants (round robin by default).
+pub async fn consultant_policy_in(tx: &mut Tx, dealer_id: i64) -> Result<ConsultantPolicy, StoreError> {
+    let v: Option<(String,)> =
+        tx.fetch_optional(sql("SELECT value FROM setting WHERE key = $1", vec![policy_key(dealer_id).into()])).await?;
+    Ok(v.and_then(|v| ConsultantPolicy::parse(&v.0)).unwrap_or(ConsultantPolicy::RoundRobin))
+}
+
+pub async fn consultant_policy(db: &Db, dealer_id: i64) -> Result<ConsultantPolicy, StoreError> {
+    let v = crate::scope::setting(db, &policy_key(dealer_id)).await?;
+    Ok(v.and_then(|v| ConsultantPolicy::parse(&v)).unwrap_or(ConsultantPolicy::RoundRobin))
+}
+
+/// Sets a dealer's consultant-routing policy (the caller checked the dealer is in scope).
+pub async fn set_consultant_policy(db: &Db, actor: &Actor, dealer_id: i64, policy: ConsultantPolicy) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    put(&mut tx, &policy_key(dealer_id), policy.as_str().to_string()).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "update",
+            entity: "lead_routing",
+            entity_id: Some(dealer_id),
+            dealer_id: Some(dealer_id),
+            summary: Some(format!("consultant routing: {}", policy.as_str())),
+            before: None,
+            after: Some(json!({ "policy": policy.as_str() })),
+        },
+    )
+    .await?;
+    tx.commit().await
+}

@@ -1,0 +1,187 @@
+//! Version 4: prospects and the sales funnel — leads and their activities, demo
+//! cars and test drives, the price list and quotes, the daily distribution (job
+//! runs), notifications, handovers, showroom traffic, consultants on duty.
+
+use crate::schema::{Change, Column, Kind, index, table, unique};
+
+pub(super) fn changes() -> Vec<Change> {
+    vec![
+        // A prospect's interest in buying, attached to the golden customer record.
+        // Milestone timestamps (contacted_at … delivered_at) make funnel counts one
+        // pass over this table; the lead's activities hold the detail.
+        table("lead")
+            .text("lead_no")
+            .fk("customer_id", "customer", false)
+            .fk("dealer_id", "dealer", true)
+            .bigint_null("owner_user_id")
+            .text("source")
+            .text_null("event")
+            .fk("model_id", "vehicle_model", true)
+            .text("timeframe")
+            .text("grade")
+            .text("stage")
+            .bigint_null("budget_yuan")
+            .boolean("trade_in")
+            .text_null("trade_in_model")
+            .text_null("competitors")
+            .bigint_null("preferred_dealer_id")
+            .fk("referrer_id", "customer", true)
+            .text_null("dealer_rule")
+            .text_null("consultant_rule")
+            .timestamp_null("assigned_at")
+            .timestamp_null("next_follow_up_at")
+            .timestamp_null("last_activity_at")
+            .timestamp_null("contacted_at")
+            .timestamp_null("visited_at")
+            .timestamp_null("test_drive_at")
+            .timestamp_null("quoted_at")
+            .timestamp_null("ordered_at")
+            .timestamp_null("delivered_at")
+            .timestamp_null("closed_at")
+            .text_null("close_request")
+            .bigint_null("close_requested_by")
+            .text_null("lost_category")
+            .text_null("close_reason")
+            .text_null("competitor")
+            .bigint_null("close_approved_by")
+            .timestamp_null("distributed_at")
+            .timestamp_null("feedback_due_at")
+            .text_null("feedback")
+            .text_null("feedback_note")
+            .timestamp_null("feedback_at")
+            .text_null("submission_key")
+            .text_null("note")
+            .versioned()
+            .create(),
+        unique("ux_lead_no", "lead", &["lead_no"]),
+        unique("ux_lead_submission", "lead", &["submission_key"]),
+        index("ix_lead_customer", "lead", &["customer_id"]),
+        index("ix_lead_dealer_stage", "lead", &["dealer_id", "stage"]),
+        index("ix_lead_owner_follow_up", "lead", &["owner_user_id", "next_follow_up_at"]),
+        index("ix_lead_created", "lead", &["created_at"]),
+        index("ix_lead_distributed", "lead", &["dealer_id", "distributed_at"]),
+        index("ix_lead_referrer", "lead", &["referrer_id"]),
+        // Everything done on a lead: calls, visits, messages, stage moves, feedback.
+        table("lead_activity")
+            .fk("lead_id", "lead", false)
+            .fk("customer_id", "customer", false)
+            .bigint_null("dealer_id")
+            .bigint_null("user_id")
+            .text("user_name")
+            .text("kind")
+            .text_null("outcome")
+            .text_null("note")
+            .timestamp("at")
+            .timestamp_null("next_follow_up_at")
+            .create(),
+        index("ix_lead_activity_lead", "lead_activity", &["lead_id", "at"]),
+        // The dealer's demo fleet and the bookings on it.
+        table("demo_car")
+            .fk("dealer_id", "dealer", false)
+            .fk("model_id", "vehicle_model", true)
+            .text_null("plate")
+            .text_null("vin")
+            .text_null("color")
+            .boolean("active")
+            .timestamp("created_at")
+            .create(),
+        index("ix_demo_car_dealer", "demo_car", &["dealer_id"]),
+        table("test_drive")
+            .fk("lead_id", "lead", true)
+            .fk("customer_id", "customer", false)
+            .fk("dealer_id", "dealer", false)
+            .fk("demo_car_id", "demo_car", false)
+            .bigint("consultant_id")
+            .timestamp("starts_at")
+            .timestamp("ends_at")
+            .text("status")
+            .text_null("feedback")
+            .bigint_null("rating")
+            .text_null("route")
+            .versioned()
+            .create(),
+        index("ix_test_drive_car", "test_drive", &["demo_car_id", "starts_at"]),
+        index("ix_test_drive_consultant", "test_drive", &["consultant_id", "starts_at"]),
+        index("ix_test_drive_dealer", "test_drive", &["dealer_id", "starts_at"]),
+        // A minimal price list (fen); the catalog capability extends it.
+        table("model_price")
+            .fk("model_id", "vehicle_model", false)
+            .bigint("list_price")
+            .date_null("valid_from")
+            .date_null("valid_to")
+            .timestamp("created_at")
+            .create(),
+        index("ix_model_price_model", "model_price", &["model_id"]),
+        table("quote")
+            .text("quote_no")
+            .fk("lead_id", "lead", true)
+            .fk("customer_id", "customer", false)
+            .fk("dealer_id", "dealer", false)
+            .bigint("user_id")
+            .text("user_name")
+            .fk("model_id", "vehicle_model", false)
+            .bigint("list_price")
+            .bigint("discounts")
+            .bigint("gifts_value")
+            .bigint("fees")
+            .bigint("total")
+            .text("lines")
+            .date_null("valid_until")
+            .text_null("note")
+            .timestamp("created_at")
+            .create(),
+        index("ix_quote_customer", "quote", &["customer_id", "created_at"]),
+        index("ix_quote_lead", "quote", &["lead_id"]),
+        // Scheduled work that must run once per key (a day) even with several
+        // instances: the unique key is the lock.
+        table("job_run")
+            .text("name")
+            .text("run_key")
+            .text("status")
+            .text_null("result")
+            .timestamp("started_at")
+            .timestamp_null("finished_at")
+            .create(),
+        unique("ux_job_run_key", "job_run", &["name", "run_key"]),
+        // In-app notifications (new assignments, distributed leads, handovers).
+        table("notification")
+            .bigint("user_id")
+            .text("kind")
+            .text("title")
+            .text_null("body")
+            .text_null("link")
+            .timestamp("created_at")
+            .timestamp_null("read_at")
+            .create(),
+        index("ix_notification_user", "notification", &["user_id", "read_at"]),
+        table("handover")
+            .bigint("from_user_id")
+            .bigint_null("to_user_id")
+            .bigint_null("dealer_id")
+            .bigint_null("actor_id")
+            .bigint("leads_moved")
+            .bigint("customers_moved")
+            .bigint("tasks_moved")
+            .text_null("note")
+            .timestamp("at")
+            .create(),
+        index("ix_handover_from", "handover", &["from_user_id"]),
+        // Daily walk-ins and phone inquiries per dealer and media source.
+        table("showroom_traffic")
+            .fk("dealer_id", "dealer", false)
+            .date("day")
+            .text("channel")
+            .text("source")
+            .bigint("visits")
+            .bigint_null("recorded_by")
+            .timestamp("updated_at")
+            .create(),
+        unique("ux_showroom_traffic", "showroom_traffic", &["dealer_id", "day", "channel", "source"]),
+        // Consultants on duty receive new leads; the time of the last assignment
+        // drives round robin.
+        Change::AddColumn("app_user", Column { name: "on_duty", kind: Kind::Bool, nullable: false, references: None, default: Some("TRUE") }),
+        Change::AddColumn("app_user", Column { name: "last_assigned_at", kind: Kind::Timestamp, nullable: true, references: None, default: None }),
+        // Options of an import (the event and source of an auto-show card import).
+        Change::AddColumn("import_job", Column { name: "options", kind: Kind::Text, nullable: true, references: None, default: None }),
+    ]
+}
