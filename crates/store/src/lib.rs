@@ -18,6 +18,7 @@ pub mod customers;
 pub mod identity;
 pub mod imports;
 pub mod leads;
+pub mod notifications;
 pub mod search;
 pub mod vehicles;
 pub mod demo;
