@@ -620,16 +620,28 @@ pub fn today() -> NaiveDate {
 /// every field at once).
 pub async fn create_valid(db: &Db, actor: &Actor, v: Valid) -> Result<Created, StoreError> {
     let (dealer, owner) = placement(db, actor, &v).await?;
-    let consultant = actor.role == Role::SalesConsultant;
     let mut tx = db.begin().await?;
-    if let Some((existing, key)) = find_by_strong_key(&mut tx, &v).await? {
-        let customer = link_existing(&mut tx, actor, existing, key, &v, dealer, owner, consultant).await?;
-        crate::identity::detect(&mut tx, actor, customer.id).await?;
-        tx.commit().await?;
+    let created = create_placed(&mut tx, actor, v, dealer, owner).await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// [`create_valid`] inside the caller's transaction, with the dealer and owner
+/// already decided (a lead capture creates the customer and the lead together).
+pub(crate) async fn create_placed(
+    tx: &mut Tx,
+    actor: &Actor,
+    v: Valid,
+    dealer: Option<i64>,
+    owner: Option<i64>,
+) -> Result<Created, StoreError> {
+    let consultant = actor.role == Role::SalesConsultant;
+    if let Some((existing, key)) = find_by_strong_key(tx, &v).await? {
+        let customer = link_existing(tx, actor, existing, key, &v, dealer, owner, consultant).await?;
+        crate::identity::detect(tx, actor, customer.id).await?;
         return Ok(Created { customer, linked: true, warnings: v.warnings });
     }
-    let stored = insert_new(&mut tx, actor, &v, dealer, owner, consultant).await?;
-    tx.commit().await?;
+    let stored = insert_new(tx, actor, &v, dealer, owner, consultant).await?;
     Ok(Created { customer: stored, linked: false, warnings: v.warnings })
 }
 

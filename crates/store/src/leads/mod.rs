@@ -6,6 +6,8 @@
 //! they own, dealer staff their dealer's, managers their region or group, OEM staff
 //! all (including leads not yet routed to a dealer).
 
+pub mod activity;
+pub mod capture;
 pub mod rules;
 
 use autocrm_domain::access::Scope;
@@ -19,6 +21,8 @@ use crate::record::{self, Record};
 use crate::scope::{Link, Scoped};
 use crate::{Db, StoreError};
 
+pub use activity::{Activity, NewActivity};
+pub use capture::{Capture, Captured, capture};
 pub use rules::{lead_rules, save_lead_rules};
 
 /// Leads belong to their dealer; in own-records scope, to their consultant.
