@@ -9,6 +9,8 @@
 pub mod activity;
 pub mod capture;
 pub mod rules;
+pub mod stage;
+pub mod today;
 
 use autocrm_domain::access::Scope;
 use autocrm_domain::leads::{Grade, Source, Stage, Timeframe};
