@@ -9,6 +9,7 @@ mod conventions;
 mod customers;
 mod identity;
 mod imports;
+mod leads;
 mod migrations;
 mod ops;
 mod org;

@@ -10,6 +10,7 @@ pub mod customers;
 pub mod fixture;
 pub mod http;
 pub mod identity;
+pub mod leads;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -22,6 +22,7 @@ mod home;
 mod identity;
 mod imports;
 mod idempotency;
+mod leads;
 mod metrics;
 mod ops;
 mod org;
@@ -83,7 +84,8 @@ pub fn route_table(app: &App) -> Routes {
     let r = vehicles::routes(r);
     let r = search::routes(r);
     let r = identity::routes(r);
-    imports::routes(r)
+    let r = imports::routes(r);
+    leads::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

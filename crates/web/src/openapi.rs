@@ -59,6 +59,7 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::search::api::Doc::openapi(),
         crate::identity::api::Doc::openapi(),
         crate::imports::api::Doc::openapi(),
+        crate::leads::api::Doc::openapi(),
     ] {
         api.merge(part);
     }

@@ -34,6 +34,8 @@ pub struct NavItem {
 /// Navigation: (path, label key, action needed). Shown only to roles granted it.
 const NAV: &[(&str, &str, Action)] = &[
     ("/", "nav.home", Action::SelfService),
+    ("/today", "nav.today", Action::LeadRead),
+    ("/leads", "nav.leads", Action::LeadRead),
     ("/org/dealers", "nav.dealers", Action::OrgRead),
     ("/org/regions", "nav.regions", Action::OrgManage),
     ("/users", "nav.users", Action::UserRead),

@@ -92,3 +92,39 @@ pub async fn set_consultant_policy(db: &Db, actor: &Actor, dealer_id: i64, polic
     .await?;
     tx.commit().await
 }
+
+/// Puts a sales consultant within the actor's scope on or off duty.
+pub async fn set_on_duty(db: &Db, actor: &Actor, user_id: i64, on_duty: bool) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let mut q = crate::scope::update(&actor.scope, &crate::users::USER);
+    q.value("on_duty", on_duty)
+        .and_where(sea_query::ExprTrait::eq(sea_query::Expr::col(("app_user", "id")), user_id))
+        .and_where(sea_query::ExprTrait::eq(sea_query::Expr::col(("app_user", "role")), "sales_consultant"));
+    if tx.execute(q).await? != 1 {
+        return Err(StoreError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        Change {
+            action: "update",
+            entity: "user",
+            entity_id: Some(user_id),
+            dealer_id: actor.dealer_id,
+            summary: Some(format!("on duty: {on_duty}")),
+            before: None,
+            after: Some(json!({ "on_duty": on_duty })),
+        },
+    )
+    .await?;
+    tx.commit().await
+}
+
+/// The active sales consultants of a dealer (id, name) for assignment choices.
+pub async fn consultant_options(db: &Db, dealer_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    db.fetch_all(sql(
+        "SELECT id, display_name FROM app_user WHERE dealer_id = $1 AND role = 'sales_consultant' AND active = $2 ORDER BY display_name",
+        vec![dealer_id.into(), true.into()],
+    ))
+    .await
+}

@@ -264,8 +264,9 @@ impl FromRow for TeamMember {
 /// Workload per consultant of the dealers in scope (leads in scope only).
 pub async fn team(db: &Db, scope: &Scope, dealer_id: Option<i64>, now: DateTime<Utc>) -> Result<Vec<TeamMember>, StoreError> {
     let sum = |cond: Condition| {
-        let sum: sea_query::Expr = Func::sum(Expr::case(cond, 1).finally(0)).into();
-        Func::coalesce([sum, Expr::val(0i64)])
+        // Literal 1/0 (not parameters): PostgreSQL cannot type `SUM($1)`.
+        let sum: sea_query::Expr = Func::sum(Expr::case(cond, Expr::cust("1")).finally(Expr::cust("0"))).into();
+        Func::coalesce([sum, Expr::cust("0")])
     };
     let open = Expr::col(("lead", "stage")).is_in(open_stages());
     let mut q = scope::select(scope, &LEAD);
@@ -286,4 +287,11 @@ pub async fn team(db: &Db, scope: &Scope, dealer_id: Option<i64>, now: DateTime<
         q.and_where(Expr::col(("lead", "dealer_id")).eq(d));
     }
     db.fetch_all(q).await
+}
+
+/// One lead as listed, within scope.
+pub async fn row(db: &Db, scope: &Scope, id: i64) -> Result<LeadRow, StoreError> {
+    let mut q = rows(scope);
+    q.and_where(Expr::col(("lead", "id")).eq(id));
+    db.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
