@@ -228,7 +228,8 @@ async fn load(db: &Db) -> Result<(), StoreError> {
     // Customers around every dealer, then the vehicles of those who bought one.
     let customers = crate::customers::demo::load(&mut tx).await?;
     let vehicles = crate::vehicles::demo::load(&mut tx, &customers.bought).await?;
-    tracing::info!(customers = customers.customers, vehicles, "loaded demo customers");
+    let leads = crate::leads::demo::load(&mut tx).await?;
+    tracing::info!(customers = customers.customers, vehicles, leads, "loaded demo customers and leads");
     tx.commit().await
 }
 

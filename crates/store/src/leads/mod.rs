@@ -8,6 +8,7 @@
 
 pub mod activity;
 pub mod capture;
+pub mod demo;
 pub mod rules;
 pub mod stage;
 pub mod today;

@@ -15,7 +15,7 @@
 mod customers;
 mod names;
 mod org;
-mod rng;
+pub(crate) mod rng;
 mod users;
 
 use std::collections::{HashMap, HashSet};

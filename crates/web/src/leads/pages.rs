@@ -60,6 +60,7 @@ pub struct ListQuery {
     source: Option<String>,
     overdue: Option<String>,
     close_pending: Option<String>,
+    owner: Option<String>,
     q: Option<String>,
     cursor: Option<String>,
 }
@@ -89,6 +90,7 @@ pub async fn list(State(app): State<App>, Caller(a): Caller, l: Layout, Query(q)
         source: q.source.clone().filter(|s| Source::parse(s).is_some()),
         overdue: q.overdue.as_deref() == Some("on"),
         close_pending: q.close_pending.as_deref() == Some("on"),
+        owner_user_id: q.owner.as_deref().and_then(|o| o.parse().ok()),
         q: q.q.clone(),
         ..Default::default()
     };
@@ -102,6 +104,7 @@ pub async fn list(State(app): State<App>, Caller(a): Caller, l: Layout, Query(q)
             .append_pair("source", q.source.as_deref().unwrap_or(""))
             .append_pair("overdue", q.overdue.as_deref().unwrap_or(""))
             .append_pair("q", q.q.as_deref().unwrap_or(""))
+            .append_pair("owner", q.owner.as_deref().unwrap_or(""))
             .append_pair("cursor", c)
             .finish();
         format!("/leads?{qs}")
