@@ -10,7 +10,7 @@ test-rust:
 # Builds the binary with the same features as the tests (nothing compiles twice),
 # then drives `autocrm demo` with Playwright.
 test-browser:
-	cargo build --workspace
+	cargo build --workspace --bins --tests
 	AUTOCRM_BIN=$${CARGO_TARGET_DIR:-$(CURDIR)/target}/debug/autocrm bash tests/browser/run.sh
 
 demo:

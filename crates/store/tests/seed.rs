@@ -152,6 +152,29 @@ async fn dealer_scale_seed_loads_one_dealer_group(db: &Db) {
         assert!(n > 0, "no {role}");
     }
 
+    // About three leads per ten customers, in every funnel stage, each owned by a
+    // consultant of its own dealer, with a follow-up date on every open one.
+    assert_eq!(count(db, "lead").await, 90);
+    let (stages,): (i64,) = db.fetch_one(sql("SELECT COUNT(DISTINCT stage) FROM lead", vec![])).await.unwrap();
+    assert!(stages >= 8, "only {stages} stages seeded");
+    let (foreign,): (i64,) = db
+        .fetch_one(sql(
+            "SELECT COUNT(*) FROM lead l JOIN app_user u ON u.id = l.owner_user_id WHERE u.dealer_id IS DISTINCT FROM l.dealer_id",
+            vec![],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(foreign, 0, "a lead owned by another dealer's consultant");
+    let (unscheduled,): (i64,) = db
+        .fetch_one(sql(
+            "SELECT COUNT(*) FROM lead WHERE stage IN ('new', 'contacted', 'showroom_visit', 'test_drive', 'quote', 'order') \
+             AND next_follow_up_at IS NULL",
+            vec![],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(unscheduled, 0, "open leads without a next follow-up");
+
     // A second run is refused and changes nothing.
     match seed_quietly(db, Scale::Dealer, 42).await {
         Err(StoreError::Invalid(e)) => {

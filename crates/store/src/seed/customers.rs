@@ -22,7 +22,7 @@ use super::names::{CITIES, City, DISTRICTS, GIVEN_ONE, GIVEN_TWO, GROUP_WORDS, R
 use super::rng::{Rng, cumulative};
 use super::{Load, Step, World, id, opt_id, opt_text, text};
 
-pub(crate) const STEP: Step = Step { name: "customers", tables: &["customer", "vehicle", "vehicle_model"], plan };
+pub(crate) const STEP: Step = Step { name: "customers", tables: &["customer", "vehicle", "vehicle_model", "lead"], plan };
 
 /// The limits kit's mobile of customer `i` (1-based).
 pub(crate) fn mobile(i: u64) -> String {
@@ -73,22 +73,22 @@ const PLANTS: &[u8] = b"ABCDEFGHJK";
 const PLATE_LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
 
 /// What every table's generator shares.
-struct Ctx {
-    seed: u64,
-    n: u64,
-    first_customer: i64,
-    first_vehicle: i64,
-    now: DateTime<Utc>,
+pub(super) struct Ctx {
+    pub(super) seed: u64,
+    pub(super) n: u64,
+    pub(super) first_customer: i64,
+    pub(super) first_vehicle: i64,
+    pub(super) now: DateTime<Utc>,
     /// Dealer id and the consultants who own its customers.
-    dealers: Vec<(i64, Vec<i64>)>,
-    dealer_weights: Vec<u64>,
-    city_weights: Vec<u64>,
+    pub(super) dealers: Vec<(i64, Vec<i64>)>,
+    pub(super) dealer_weights: Vec<u64>,
+    pub(super) city_weights: Vec<u64>,
     /// Model id and its VDS (VIN positions 4–8).
-    models: Vec<(i64, &'static str)>,
+    pub(super) models: Vec<(i64, &'static str)>,
 }
 
 /// A SplitMix64 stream for one customer and one purpose.
-fn rng(ctx: &Ctx, i: u64, salt: u64) -> Rng {
+pub(super) fn rng(ctx: &Ctx, i: u64, salt: u64) -> Rng {
     Rng::for_step(ctx.seed ^ i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt.wrapping_mul(0xd1b5_4a32_d192_ed03), "c")
 }
 
@@ -127,14 +127,14 @@ fn person(ctx: &Ctx, i: u64) -> Person {
 }
 
 /// The dealer (index into `ctx.dealers`) and owning consultant of customer `i`.
-fn dealer_of(ctx: &Ctx, i: u64) -> (i64, Option<i64>) {
+pub(super) fn dealer_of(ctx: &Ctx, i: u64) -> (i64, Option<i64>) {
     let mut r = rng(ctx, i, 2);
     let (dealer, consultants) = &ctx.dealers[r.weighted(&ctx.dealer_weights)];
     let owner = (!consultants.is_empty()).then(|| *r.pick(consultants));
     (*dealer, owner)
 }
 
-fn customer_id(ctx: &Ctx, i: u64) -> i64 {
+pub(super) fn customer_id(ctx: &Ctx, i: u64) -> i64 {
     ctx.first_customer + i as i64 - 1
 }
 
@@ -205,20 +205,20 @@ fn date(v: NaiveDate) -> Value {
     Value::from(v)
 }
 
-fn ts(v: DateTime<Utc>) -> Value {
+pub(super) fn ts(v: DateTime<Utc>) -> Value {
     Value::from(v)
 }
 
-fn flag(b: bool) -> Value {
+pub(super) fn flag(b: bool) -> Value {
     Value::Bool(Some(b))
 }
 
-fn int(v: i64) -> Value {
+pub(super) fn int(v: i64) -> Value {
     Value::BigInt(Some(v))
 }
 
 /// Lazily maps customer numbers `1..=n` to rows.
-fn rows<F, I>(ctx: &Arc<Ctx>, f: F) -> Box<dyn Iterator<Item = Vec<Value>>>
+pub(super) fn rows<F, I>(ctx: &Arc<Ctx>, f: F) -> Box<dyn Iterator<Item = Vec<Value>>>
 where
     F: Fn(&Ctx, u64) -> I + 'static,
     I: IntoIterator<Item = Vec<Value>> + 'static,
@@ -228,7 +228,7 @@ where
     Box::new((1..=n).flat_map(move |i| f(&ctx, i)))
 }
 
-fn load(table: &'static str, columns: &'static [&'static str], total: u64, rows: Box<dyn Iterator<Item = Vec<Value>>>) -> Load {
+pub(super) fn load(table: &'static str, columns: &'static [&'static str], total: u64, rows: Box<dyn Iterator<Item = Vec<Value>>>) -> Load {
     Load { table, columns, total, rows }
 }
 
@@ -337,6 +337,11 @@ fn plan(world: &mut World, _rng: &mut Rng) -> Vec<Load> {
         }),
     ));
     loads.push(load("vehicle", VEHICLE_COLUMNS, total_vehicles, rows(&ctx, vehicle_rows)));
+    let first_lead = world.next_id("lead");
+    for _ in 1..super::leads::count(n) {
+        world.next_id("lead");
+    }
+    loads.push(super::leads::load_leads(&ctx, first_lead));
     loads.push(load(
         "ownership",
         OWNERSHIP_COLUMNS,

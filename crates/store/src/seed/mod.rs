@@ -13,6 +13,7 @@
 //! and [`CONSULTANT_USERNAME`] are fixed for benchmarks to sign in with.
 
 mod customers;
+mod leads;
 mod names;
 mod org;
 pub(crate) mod rng;
