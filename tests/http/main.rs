@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod conventions;
 mod customers;
+mod distribution;
 mod identity;
 mod imports;
 mod leads;

@@ -205,6 +205,8 @@ impl TestServer {
     }
 
     pub async fn start_with(engine: Engine, mut config: autocrm_web::Config) -> TestServer {
+        // Tests run jobs themselves, when they mean to.
+        config.jobs.enabled = false;
         let database = TestDatabase::create(engine).await;
         autocrm_store::migrations::apply(database.db()).await.expect("migrations apply to a fresh database");
         let org = fixture::seed(database.db()).await;

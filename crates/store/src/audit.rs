@@ -10,7 +10,7 @@ use sea_query::{Expr, ExprTrait};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::db::{FromRow, Row, sql};
+use crate::db::{FromRow, Row};
 use crate::page::{self, Page, PageRequest, SortField};
 use crate::scope::{self, Scoped};
 use crate::{Db, StoreError, Tx, auth::Actor, now};
@@ -32,30 +32,45 @@ pub struct Change<'a> {
 /// Records a change inside the transaction that makes it, so there is no change
 /// without its entry and no entry without its change.
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
-    let (before, after) = match (c.before.map(redact), c.after.map(redact)) {
-        (Some(b), Some(a)) => {
-            let (b, a) = changed_fields(&b, &a);
-            (Some(b), Some(a))
+    record_many(tx, actor, vec![c]).await
+}
+
+/// Records many changes made by one bulk step (a distribution, a handover) with
+/// multi-row inserts: the same entries [`record`] would write, one statement per
+/// few hundred.
+pub async fn record_many(tx: &mut Tx, actor: &Actor, changes: Vec<Change<'_>>) -> Result<(), StoreError> {
+    let at = now();
+    for chunk in changes.chunks(400) {
+        let mut q = sea_query::Query::insert();
+        q.into_table("audit_event").columns([
+            "at", "actor_id", "actor_name", "action", "entity", "entity_id", "dealer_id", "summary", "before_json", "after_json",
+        ]);
+        for c in chunk {
+            let (before, after) = match (c.before.clone().map(redact), c.after.clone().map(redact)) {
+                (Some(b), Some(a)) => {
+                    let (b, a) = changed_fields(&b, &a);
+                    (Some(b), Some(a))
+                }
+                other => other,
+            };
+            let row: Vec<sea_query::SimpleExpr> = vec![
+                at.into(),
+                actor.audit_id().into(),
+                actor.username.clone().into(),
+                c.action.into(),
+                c.entity.into(),
+                c.entity_id.into(),
+                c.dealer_id.into(),
+                c.summary.clone().into(),
+                before.map(|v| v.to_string()).into(),
+                after.map(|v| v.to_string()).into(),
+            ];
+            q.values(row).map_err(|e| StoreError::Decode(format!("audit row: {e}")))?;
         }
-        other => other,
-    };
-    tx.execute(sql(
-        "INSERT INTO audit_event (at, actor_id, actor_name, action, entity, entity_id, dealer_id, summary, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        vec![
-            now().into(),
-            actor.audit_id().into(),
-            actor.username.clone().into(),
-            c.action.into(),
-            c.entity.into(),
-            c.entity_id.into(),
-            c.dealer_id.into(),
-            c.summary.into(),
-            before.map(|v| v.to_string()).into(),
-            after.map(|v| v.to_string()).into(),
-        ],
-    ))
-    .await?;
+        if !chunk.is_empty() {
+            tx.execute(q).await?;
+        }
+    }
     Ok(())
 }
 

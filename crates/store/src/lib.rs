@@ -17,6 +17,7 @@ pub mod auth;
 pub mod customers;
 pub mod identity;
 pub mod imports;
+pub mod job_runs;
 pub mod leads;
 pub mod notifications;
 pub mod search;

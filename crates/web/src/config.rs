@@ -13,6 +13,8 @@ pub struct Config {
     pub pool_size: usize,
     pub listen: String,
     pub http: HttpConfig,
+    /// The scheduler: housekeeping and the daily lead distribution.
+    pub jobs: autocrm_jobs::JobsConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -34,6 +36,7 @@ impl Default for Config {
             pool_size: 16,
             listen: "127.0.0.1:8080".into(),
             http: HttpConfig::default(),
+            jobs: autocrm_jobs::JobsConfig::default(),
         }
     }
 }
@@ -51,7 +54,8 @@ impl Config {
     }
 
     /// Applies `AUTOCRM_DATABASE_URL`, `AUTOCRM_LISTEN`, `AUTOCRM_POOL_SIZE`,
-    /// `AUTOCRM_BODY_LIMIT`, `AUTOCRM_SECURE_COOKIES`, `AUTOCRM_TOKEN_CACHE_SECONDS`.
+    /// `AUTOCRM_BODY_LIMIT`, `AUTOCRM_SECURE_COOKIES`, `AUTOCRM_TOKEN_CACHE_SECONDS`,
+    /// `AUTOCRM_JOBS_ENABLED`, `AUTOCRM_DISTRIBUTION_AT`.
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), String> {
         fn num<T: std::str::FromStr>(name: &str, v: String) -> Result<T, String> {
             v.parse().map_err(|_| format!("{name}: not a number: {v:?}"))
@@ -74,6 +78,13 @@ impl Config {
         if let Some(v) = get("AUTOCRM_TOKEN_CACHE_SECONDS") {
             self.http.token_cache_seconds = num("AUTOCRM_TOKEN_CACHE_SECONDS", v)?;
         }
+        if let Some(v) = get("AUTOCRM_JOBS_ENABLED") {
+            self.jobs.enabled = matches!(v.as_str(), "1" | "true" | "yes" | "on");
+        }
+        if let Some(v) = get("AUTOCRM_DISTRIBUTION_AT") {
+            self.jobs.distribution_at = v;
+        }
+        self.jobs.distribution_time()?;
         Ok(())
     }
 }

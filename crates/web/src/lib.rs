@@ -143,25 +143,13 @@ pub async fn serve_until(
     config: Config,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = App::new(db.clone(), config).await.map_err(std::io::Error::other)?;
-    let housekeeping = tokio::spawn(housekeeping(db));
+    let jobs = autocrm_jobs::spawn(db.clone(), &config.jobs).map_err(std::io::Error::other)?;
+    let app = App::new(db, config).await.map_err(std::io::Error::other)?;
     let result = axum::serve(listener, router(app).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
-    housekeeping.abort();
+    jobs.abort();
     result
-}
-
-/// Hourly: expired sessions, access tokens, throttle rows, idempotency keys.
-async fn housekeeping(db: Db) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let purged = autocrm_store::auth::purge_expired(&db).await.and(autocrm_store::idempotency::purge(&db).await);
-        if let Err(e) = purged {
-            tracing::warn!(error = %e, "housekeeping failed");
-        }
-    }
 }
 
 async fn shutdown_signal() {

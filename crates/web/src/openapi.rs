@@ -60,6 +60,7 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::identity::api::Doc::openapi(),
         crate::imports::api::Doc::openapi(),
         crate::leads::api::Doc::openapi(),
+        crate::leads::distribution::Doc::openapi(),
     ] {
         api.merge(part);
     }

@@ -25,6 +25,12 @@ pub fn china_midnight_utc(day: chrono::NaiveDate) -> chrono::DateTime<chrono::Ut
     day.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::hours(8)
 }
 
+/// The UTC span `[start, end)` of `day` in China.
+pub fn china_day(day: chrono::NaiveDate) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let start = china_midnight_utc(day);
+    (start, start + chrono::Duration::days(1))
+}
+
 pub struct NavItem {
     pub href: &'static str,
     pub label: &'static str,
@@ -36,6 +42,7 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/", "nav.home", Action::SelfService),
     ("/today", "nav.today", Action::LeadRead),
     ("/leads", "nav.leads", Action::LeadRead),
+    ("/leads/distribution", "nav.distribution", Action::LeadRead),
     ("/org/dealers", "nav.dealers", Action::OrgRead),
     ("/org/regions", "nav.regions", Action::OrgManage),
     ("/users", "nav.users", Action::UserRead),
@@ -111,15 +118,17 @@ impl FromRequestParts<App> for Layout {
         };
         let tr = Tr::new(i18n::negotiate(&parts.headers, actor.as_ref().map(|a| a.locale.as_str())));
         let path = parts.uri.path().to_string();
+        // The entry whose path is the longest prefix of this page's is the active one.
+        let current = NAV
+            .iter()
+            .filter(|(href, _, _)| if *href == "/" { path == "/" } else { path.starts_with(href) })
+            .max_by_key(|(href, _, _)| href.len())
+            .map(|(href, _, _)| *href);
         let nav = match &actor {
             Some(a) => NAV
                 .iter()
                 .filter(|(_, _, action)| a.role.grants(*action))
-                .map(|(href, key, _)| NavItem {
-                    href,
-                    label: tr.t(key),
-                    active: if *href == "/" { path == "/" } else { path.starts_with(href) },
-                })
+                .map(|(href, key, _)| NavItem { href, label: tr.t(key), active: current == Some(*href) })
                 .collect(),
             None => vec![],
         };

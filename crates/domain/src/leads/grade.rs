@@ -70,6 +70,20 @@ pub struct GradeRules {
     pub warm_up_after_test_drive: bool,
     /// Share of prospects who buy, per timeframe (forecast).
     pub conversion: BTreeMap<Timeframe, f64>,
+    /// Hours a dealer has to give feedback on a distributed hot (H/A) prospect…
+    #[serde(default = "hot_feedback_hours")]
+    pub feedback_hours_hot: i64,
+    /// …and on any other.
+    #[serde(default = "feedback_hours")]
+    pub feedback_hours: i64,
+}
+
+fn hot_feedback_hours() -> i64 {
+    24
+}
+
+fn feedback_hours() -> i64 {
+    72
 }
 
 impl Default for GradeRules {
@@ -83,6 +97,8 @@ impl Default for GradeRules {
             warm_up_after_test_drive: true,
             conversion: [(Immediately, 0.30), (Within3Months, 0.10), (Within6Months, 0.07), (Within1Year, 0.04), (Later, 0.01)]
                 .into(),
+            feedback_hours_hot: hot_feedback_hours(),
+            feedback_hours: feedback_hours(),
         }
     }
 }
@@ -117,6 +133,12 @@ impl GradeRules {
         }
     }
 
+    /// When a dealer's feedback on a lead with `timeframe` distributed at `at` is
+    /// due: the short SLA for hot prospects, the long one otherwise.
+    pub fn feedback_due(&self, timeframe: Timeframe, at: DateTime<Utc>) -> DateTime<Utc> {
+        at + Duration::hours(if self.heat(timeframe).is_hot() { self.feedback_hours_hot } else { self.feedback_hours })
+    }
+
     pub fn conversion(&self, t: Timeframe) -> f64 {
         self.conversion.get(&t).copied().unwrap_or(0.0)
     }
@@ -136,18 +158,19 @@ impl GradeRules {
         if let Some((g, _)) = self.follow_up_days.iter().find(|(_, d)| !(1..=365).contains(*d)) {
             return Err(crate::FieldError::new(format!("follow_up_days.{}", g.as_str()), "must be 1 to 365 days"));
         }
-        if !(1..=168).contains(&self.first_contact_hours) {
-            return Err(crate::FieldError::new("first_contact_hours", "must be 1 to 168 hours"));
+        for (field, hours) in [
+            ("first_contact_hours", self.first_contact_hours),
+            ("feedback_hours_hot", self.feedback_hours_hot),
+            ("feedback_hours", self.feedback_hours),
+        ] {
+            if !(1..=168).contains(&hours) {
+                return Err(crate::FieldError::new(field, "must be 1 to 168 hours"));
+            }
         }
         Ok(())
     }
 }
 
-/// When a dealer's feedback on a lead distributed at `at` is due: 24 h for hot
-/// (H/A) prospects, 72 h otherwise.
-pub fn feedback_due(grade: Grade, at: DateTime<Utc>) -> DateTime<Utc> {
-    at + Duration::hours(if grade.is_hot() { 24 } else { 72 })
-}
 
 /// Expected buyers among open prospects with these timeframes.
 pub fn forecast(rules: &GradeRules, open: impl IntoIterator<Item = (Timeframe, i64)>) -> f64 {
@@ -181,8 +204,8 @@ mod tests {
         assert_eq!(r.next_follow_up(Grade::O, at()), Some(at() + Duration::days(3)));
         assert_eq!(r.next_follow_up(Grade::D, at()), None, "delivered: the care plan takes over");
         assert_eq!(r.next_follow_up(Grade::F, at()), None);
-        assert_eq!(feedback_due(Grade::H, at()), at() + Duration::hours(24));
-        assert_eq!(feedback_due(Grade::C, at()), at() + Duration::hours(72));
+        assert_eq!(r.feedback_due(Timeframe::Immediately, at()), at() + Duration::hours(24), "hot: 24 h");
+        assert_eq!(r.feedback_due(Timeframe::Within1Year, at()), at() + Duration::hours(72), "otherwise 72 h");
         assert!(r.check().is_ok());
     }
 
@@ -239,10 +262,14 @@ mod tests {
         }
 
         #[test]
-        fn hot_leads_get_feedback_sooner(mins in 0i64..1_000_000) {
+        fn sooner_buyers_get_feedback_sooner(mins in 0i64..1_000_000, a in timeframe(), b in timeframe()) {
+            let r = GradeRules::default();
             let when = at() + Duration::minutes(mins);
-            prop_assert!(feedback_due(Grade::H, when) < feedback_due(Grade::B, when));
-            prop_assert_eq!(feedback_due(Grade::A, when), feedback_due(Grade::H, when));
+            if a < b {
+                prop_assert!(r.feedback_due(a, when) <= r.feedback_due(b, when));
+            }
+            prop_assert!(r.feedback_due(a, when) > when);
+            prop_assert_eq!(r.feedback_due(a, when) == when + Duration::hours(24), r.heat(a).is_hot());
         }
     }
 }

@@ -6,6 +6,7 @@
 
 mod booking;
 mod close;
+mod distribution;
 mod grade;
 mod quote;
 mod routing;
@@ -13,8 +14,9 @@ mod source;
 mod stage;
 
 pub use booking::{Slot, overlaps};
+pub use distribution::{FeedbackStatus, distributable};
 pub use close::{CloseKind, CloseRequest, INVALID_REASONS, LostCategory, ValidClose};
-pub use grade::{Grade, GradeRules, Timeframe, feedback_due, forecast};
+pub use grade::{Grade, GradeRules, Timeframe, forecast};
 pub use quote::{Fen, QuoteConflict, QuoteLine, QuoteLineKind, QuoteTotals, RecentQuote, quote_conflict, totals};
 pub use routing::{ConsultantCandidate, ConsultantPolicy, DealerCandidate, DealerRule, route_consultant, route_dealer};
 pub use source::{Feedback, Source};

@@ -45,6 +45,38 @@ pub async fn add(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<i64, Sto
     .await
 }
 
+/// Adds many entries by one actor at once (a distribution, a handover), a few
+/// hundred rows per statement.
+pub async fn add_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent<'_>]) -> Result<(), StoreError> {
+    let at = now();
+    for chunk in events.chunks(500) {
+        let mut q = sea_query::Query::insert();
+        q.into_table("timeline_event").columns([
+            "customer_id", "at", "kind", "title", "body", "actor_id", "actor_name", "dealer_id", "ref_entity", "ref_id", "due_date",
+        ]);
+        for e in chunk {
+            let row: Vec<sea_query::SimpleExpr> = vec![
+                e.customer_id.into(),
+                at.into(),
+                e.kind.into(),
+                e.title.clone().into(),
+                e.body.clone().into(),
+                actor.audit_id().into(),
+                actor.display_name.clone().into(),
+                e.dealer_id.into(),
+                e.reference.map(|r| r.0.to_string()).into(),
+                e.reference.map(|r| r.1).into(),
+                e.due_date.into(),
+            ];
+            q.values(row).map_err(|e| StoreError::Decode(format!("timeline row: {e}")))?;
+        }
+        if !chunk.is_empty() {
+            tx.execute(q).await?;
+        }
+    }
+    Ok(())
+}
+
 // ---- reading the timeline, notes and commitments -------------------------------------------
 
 use autocrm_domain::FieldError;

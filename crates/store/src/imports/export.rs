@@ -138,15 +138,8 @@ pub async fn export(db: &Db, actor: &Actor, query: &str, format: Format) -> Resu
         l.cells.push(plates.join(";"));
     }
 
-    let bytes = match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-            let written = w.write_record(HEADERS).and_then(|_| lines.iter().try_for_each(|l| w.write_record(&l.cells)));
-            written.map_err(|e| StoreError::Decode(e.to_string()))?;
-            w.into_inner().map_err(|e| StoreError::Decode(e.to_string()))?
-        }
-        Format::Xlsx => xlsx(&lines).map_err(|e| StoreError::Decode(e.to_string()))?,
-    };
+    let cells: Vec<Vec<String>> = lines.into_iter().map(|l| l.cells).collect();
+    let bytes = table(&HEADERS, &cells, format)?;
 
     let mut tx = db.begin().await?;
     audit::record(
@@ -157,27 +150,41 @@ pub async fn export(db: &Db, actor: &Actor, query: &str, format: Format) -> Resu
             entity: "customer",
             entity_id: None,
             dealer_id: actor.dealer_id,
-            summary: Some(format!("{} customers exported as {} (query: {query:?})", lines.len(), format.as_str())),
+            summary: Some(format!("{} customers exported as {} (query: {query:?})", cells.len(), format.as_str())),
             before: None,
-            after: Some(serde_json::json!({"rows": lines.len(), "query": query, "format": format.as_str(), "masked": !reveal})),
+            after: Some(serde_json::json!({"rows": cells.len(), "query": query, "format": format.as_str(), "masked": !reveal})),
         },
     )
     .await?;
     tx.commit().await?;
     let stamp = crate::now().format("%Y%m%d-%H%M%S");
-    Ok(Exported { bytes, rows: lines.len(), filename: format!("customers-{stamp}.{}", format.as_str()) })
+    Ok(Exported { bytes, rows: cells.len(), filename: format!("customers-{stamp}.{}", format.as_str()) })
 }
 
-fn xlsx(lines: &[Line]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+/// A table as CSV (UTF-8 with a BOM, so Excel reads Chinese) or .xlsx, every
+/// cell text: mobiles and ID numbers must not become numbers. Every list export
+/// of the product writes through here.
+pub fn table(headers: &[&str], rows: &[Vec<String>], format: Format) -> Result<Vec<u8>, StoreError> {
+    match format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+            let written = w.write_record(headers).and_then(|_| rows.iter().try_for_each(|r| w.write_record(r)));
+            written.map_err(|e| StoreError::Decode(e.to_string()))?;
+            w.into_inner().map_err(|e| StoreError::Decode(e.to_string()))
+        }
+        Format::Xlsx => xlsx(headers, rows).map_err(|e| StoreError::Decode(e.to_string())),
+    }
+}
+
+fn xlsx(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, h) in HEADERS.iter().enumerate() {
+    for (c, h) in headers.iter().enumerate() {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    for (r, l) in lines.iter().enumerate() {
-        for (c, v) in l.cells.iter().enumerate() {
-            // Text cells: mobiles and ID numbers must not become numbers.
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
             sheet.write_string(r as u32 + 1, c as u16, v)?;
         }
     }

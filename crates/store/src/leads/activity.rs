@@ -150,10 +150,34 @@ pub(crate) async fn save(tx: &mut Tx, actor: &Actor, current: &Lead, next: &Lead
 }
 
 pub(crate) async fn insert_activity(tx: &mut Tx, actor: &Actor, lead: &Lead, a: &NewActivity, t: DateTime<Utc>) -> Result<(), StoreError> {
-    tx.insert_returning_id(sql(
-            "INSERT INTO lead_activity (lead_id, customer_id, dealer_id, user_id, user_name, kind, outcome, note, at, next_follow_up_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-            vec![
+    insert_activities(tx, actor, &[(About::of(lead), a)], t).await
+}
+
+/// The lead an activity is about: what its row and timeline entry need.
+#[derive(Debug, Clone)]
+pub(crate) struct About {
+    pub id: i64,
+    pub customer_id: i64,
+    pub dealer_id: Option<i64>,
+    pub lead_no: String,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+}
+
+impl About {
+    pub fn of(l: &Lead) -> About {
+        About { id: l.id, customer_id: l.customer_id, dealer_id: l.dealer_id, lead_no: l.lead_no.clone(), next_follow_up_at: l.next_follow_up_at }
+    }
+}
+
+/// Writes activities (and their timeline entries) for many leads at once.
+pub(crate) async fn insert_activities(tx: &mut Tx, actor: &Actor, items: &[(About, &NewActivity)], t: DateTime<Utc>) -> Result<(), StoreError> {
+    for chunk in items.chunks(500) {
+        let mut q = sea_query::Query::insert();
+        q.into_table("lead_activity").columns([
+            "lead_id", "customer_id", "dealer_id", "user_id", "user_name", "kind", "outcome", "note", "at", "next_follow_up_at",
+        ]);
+        for (lead, a) in chunk {
+            let row: Vec<sea_query::SimpleExpr> = vec![
                 lead.id.into(),
                 lead.customer_id.into(),
                 lead.dealer_id.into(),
@@ -164,25 +188,26 @@ pub(crate) async fn insert_activity(tx: &mut Tx, actor: &Actor, lead: &Lead, a: 
                 a.note.clone().into(),
                 t.into(),
                 lead.next_follow_up_at.into(),
-            ],
-    ))
-    .await?;
-    let title = [Some(lead.lead_no.clone()), a.outcome.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
-    timeline::add(
-        tx,
-        actor,
-        NewEvent {
+            ];
+            q.values(row).map_err(|e| StoreError::Decode(format!("activity row: {e}")))?;
+        }
+        if !chunk.is_empty() {
+            tx.execute(q).await?;
+        }
+    }
+    let events: Vec<NewEvent<'_>> = items
+        .iter()
+        .map(|(lead, a)| NewEvent {
             customer_id: lead.customer_id,
             kind: timeline_kind(a.kind),
-            title,
+            title: [Some(lead.lead_no.clone()), a.outcome.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
             body: a.note.clone(),
             dealer_id: lead.dealer_id,
             reference: Some(("lead", lead.id)),
             due_date: None,
-        },
-    )
-    .await?;
-    Ok(())
+        })
+        .collect();
+    timeline::add_many(tx, actor, &events).await
 }
 
 /// The timeline kind of an activity kind (`lead_call`, …).
@@ -199,6 +224,7 @@ pub fn timeline_kind(kind: &str) -> &'static str {
         "close_request" => "lead_close_request",
         "close_approved" => "lead_closed",
         "close_rejected" => "lead_close_rejected",
+        "distributed" => "lead_distributed",
         "created" => "lead_created",
         _ => "lead_stage",
     }

@@ -316,7 +316,7 @@ pub(crate) fn open_stages_sql() -> String {
 }
 
 /// Routes an OEM-captured lead to a dealer within the actor's reach.
-async fn route_to_dealer(
+pub(crate) async fn route_to_dealer(
     tx: &mut Tx,
     actor: &Actor,
     customer_id: i64,

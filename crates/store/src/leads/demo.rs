@@ -4,7 +4,7 @@
 //! overdue, some due today, some leads are fresh assignments, a few closes wait for
 //! approval, and OEM leads carry their distribution and feedback.
 
-use autocrm_domain::leads::{GradeRules, LostCategory, Source, Stage, Timeframe, feedback_due};
+use autocrm_domain::leads::{GradeRules, LostCategory, Source, Stage, Timeframe};
 use chrono::{DateTime, Duration, Utc};
 
 use super::{Lead, lead_no};
@@ -229,7 +229,7 @@ pub async fn load(tx: &mut Tx) -> Result<usize, StoreError> {
             let sent = created + Duration::hours(12);
             if sent < t0 {
                 lead.distributed_at = Some(sent);
-                lead.feedback_due_at = Some(feedback_due(rules.heat(timeframe), sent));
+                lead.feedback_due_at = Some(rules.feedback_due(timeframe, sent));
                 if stage != Stage::New || r.chance(30) {
                     let fb = if stage == Stage::New { "not_reachable" } else if stage.rank() >= Some(2) { "visited" } else { "contacted" };
                     lead.feedback = Some(fb.into());

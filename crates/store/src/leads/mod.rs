@@ -9,6 +9,7 @@
 pub mod activity;
 pub mod capture;
 pub mod demo;
+pub mod distribution;
 pub mod rules;
 pub mod stage;
 pub mod today;

@@ -3,7 +3,7 @@
 //! close requests waiting for approval.
 
 use autocrm_domain::access::Scope;
-use autocrm_domain::leads::Stage;
+use autocrm_domain::leads::{FeedbackStatus, Stage};
 use chrono::{DateTime, Duration, Utc};
 use sea_query::{Alias, Cond, Condition, Expr, ExprTrait, Func, JoinType, Order, SelectStatement};
 use serde::Serialize;
@@ -44,6 +44,13 @@ pub struct LeadRow {
     pub created_at: DateTime<Utc>,
     /// The follow-up date has passed (open leads only).
     pub overdue: bool,
+    /// When the daily distribution sent it to the dealer, and the feedback.
+    pub distributed_at: Option<DateTime<Utc>>,
+    pub feedback_due_at: Option<DateTime<Utc>>,
+    pub feedback: Option<String>,
+    pub feedback_at: Option<DateTime<Utc>>,
+    /// `waiting`, `overdue`, `on_time` or `late` for a distributed lead.
+    pub feedback_status: Option<String>,
 }
 
 impl FromRow for LeadRow {
@@ -60,6 +67,8 @@ impl FromRow for LeadRow {
         let open = Stage::parse(&stage).is_some_and(|s| s.is_open());
         let mobile: Option<String> = r.get(4)?;
         let close_request: Option<String> = r.get(21)?;
+        let feedback_due_at: Option<DateTime<Utc>> = r.get(24)?;
+        let feedback_at: Option<DateTime<Utc>> = r.get(26)?;
         Ok(LeadRow {
             id: r.get(0)?,
             lead_no: r.get(1)?,
@@ -82,6 +91,11 @@ impl FromRow for LeadRow {
             close_pending: close_request.is_some(),
             created_at: r.get(22)?,
             overdue: open && next.is_some_and(|n| n < crate::now()),
+            distributed_at: r.get(23)?,
+            feedback_due_at,
+            feedback: r.get(25)?,
+            feedback_at,
+            feedback_status: feedback_due_at.map(|d| FeedbackStatus::of(d, feedback_at, crate::now()).as_str().to_string()),
         })
     }
 }
@@ -107,6 +121,10 @@ fn rows(scope: &Scope) -> SelectStatement {
             ("lead", "assigned_at"),
             ("lead", "close_request"),
             ("lead", "created_at"),
+            ("lead", "distributed_at"),
+            ("lead", "feedback_due_at"),
+            ("lead", "feedback"),
+            ("lead", "feedback_at"),
         ])
         .join(JoinType::InnerJoin, "customer", Expr::col(("customer", "id")).equals(("lead", "customer_id")))
         .join(JoinType::LeftJoin, "dealer", Expr::col(("dealer", "id")).equals(("lead", "dealer_id")))
@@ -136,9 +154,17 @@ pub struct LeadFilter {
     pub close_pending: bool,
     /// Only leads someone referred.
     pub referred: bool,
+    /// Distributed leads by their feedback: `any`, `awaiting` (not answered),
+    /// `overdue` (due and not answered) or `answered`.
+    pub distribution: Option<String>,
+    /// Only leads distributed in `[from, to)`.
+    pub distributed_between: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// Lead number or customer name (substring).
     pub q: Option<String>,
 }
+
+/// The values of [`LeadFilter::distribution`].
+pub const DISTRIBUTION_FILTERS: [&str; 4] = ["any", "awaiting", "overdue", "answered"];
 
 impl LeadFilter {
     pub fn condition(&self, now: DateTime<Utc>) -> Condition {
@@ -164,6 +190,21 @@ impl LeadFilter {
         }
         if self.close_pending {
             c = c.add(Expr::col(("lead", "close_request")).is_not_null());
+        }
+        if let Some(d) = self.distribution.as_deref() {
+            c = c.add(Expr::col(("lead", "distributed_at")).is_not_null());
+            let answered = Expr::col(("lead", "feedback_at")).is_not_null();
+            match d {
+                "awaiting" => c = c.add(Expr::col(("lead", "feedback_at")).is_null()),
+                "overdue" => {
+                    c = c.add(Expr::col(("lead", "feedback_at")).is_null()).add(Expr::col(("lead", "feedback_due_at")).lt(now))
+                }
+                "answered" => c = c.add(answered),
+                _ => {}
+            }
+        }
+        if let Some((from, to)) = self.distributed_between {
+            c = c.add(Expr::col(("lead", "distributed_at")).gte(from)).add(Expr::col(("lead", "distributed_at")).lt(to));
         }
         if self.referred {
             c = c.add(Expr::col(("lead", "referrer_id")).is_not_null());

@@ -3,7 +3,7 @@
 //! follow-up the rules would have given them, so the funnel report, the daily
 //! distribution and each consultant's day have realistic work at automaker scale.
 
-use autocrm_domain::leads::{GradeRules, Source, Stage, Timeframe, feedback_due};
+use autocrm_domain::leads::{GradeRules, Source, Stage, Timeframe};
 use chrono::{DateTime, Duration, Utc};
 use sea_query::Value;
 
@@ -153,7 +153,7 @@ fn lead_row(ctx: &Ctx, rules: &GradeRules, first: i64, k: u64) -> Vec<Value> {
         opt_text(close_reason),
         Value::BigInt(None),
         stamp(distributed),
-        stamp(distributed.map(|d| feedback_due(rules.heat(timeframe), d))),
+        stamp(distributed.map(|d| rules.feedback_due(timeframe, d))),
         opt_text(feedback.map(|f| f.0.to_string())),
         stamp(feedback.map(|f| f.1)),
         int(1),

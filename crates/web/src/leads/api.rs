@@ -128,6 +128,10 @@ pub struct LeadQuery {
     pub overdue: Option<String>,
     pub close_pending: Option<String>,
     pub referred: Option<String>,
+    /// Distributed leads by feedback: `any`, `awaiting`, `overdue`, `answered`.
+    pub distribution: Option<String>,
+    /// Only leads distributed on this day (China time, `YYYY-MM-DD`).
+    pub distributed_on: Option<NaiveDate>,
     pub q: Option<String>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
@@ -153,6 +157,12 @@ impl LeadQuery {
             overdue: rest::parse_bool("overdue", self.overdue.as_deref())?.unwrap_or(false),
             close_pending: rest::parse_bool("close_pending", self.close_pending.as_deref())?.unwrap_or(false),
             referred: rest::parse_bool("referred", self.referred.as_deref())?.unwrap_or(false),
+            distribution: match self.distribution.as_deref().filter(|s| !s.is_empty()) {
+                Some(d) if today::DISTRIBUTION_FILTERS.contains(&d) => Some(d.to_string()),
+                Some(_) => return Err(ApiError::field("distribution", "must be any, awaiting, overdue or answered")),
+                None => None,
+            },
+            distributed_between: self.distributed_on.map(crate::pages::china_day),
             q: self.q.clone(),
         })
     }

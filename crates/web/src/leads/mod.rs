@@ -2,9 +2,10 @@
 //! funnel moves and closes, the consultant's day and the manager's team view.
 
 pub mod api;
+pub mod distribution;
 mod pages;
 
-use autocrm_domain::access::Action::{LeadManage, LeadRead, LeadWrite, OrgManage};
+use autocrm_domain::access::Action::{CustomerExport, LeadManage, LeadRead, LeadWrite, OrgManage};
 use axum::http::Method;
 
 use crate::routes::Routes;
@@ -21,6 +22,11 @@ pub fn routes(r: Routes) -> Routes {
         .api(Method::POST, "/api/v1/leads/{id}/close", LeadWrite, api::close)
         .api(Method::POST, "/api/v1/leads/{id}/close-decision", LeadManage, api::close_decision)
         .api(Method::POST, "/api/v1/leads/{id}/assign", LeadManage, api::assign)
+        .api(Method::POST, "/api/v1/leads/{id}/feedback", LeadWrite, distribution::feedback)
+        .api(Method::POST, "/api/v1/lead-distribution/runs", LeadManage, distribution::run_now)
+        .api(Method::GET, "/api/v1/lead-distribution/runs", LeadRead, distribution::runs)
+        .api(Method::GET, "/api/v1/lead-distribution/dealers", LeadRead, distribution::by_dealer)
+        .api(Method::GET, "/api/v1/lead-distribution/export", CustomerExport, distribution::export)
         .api(Method::GET, "/api/v1/lead-rules", LeadRead, api::get_rules)
         .api(Method::PUT, "/api/v1/lead-rules", OrgManage, api::put_rules)
         .api(Method::PUT, "/api/v1/dealers/{id}/lead-routing", LeadManage, api::put_routing)
@@ -30,6 +36,9 @@ pub fn routes(r: Routes) -> Routes {
         .page(Method::GET, "/leads/prefill", LeadWrite, pages::prefill)
         .page(Method::POST, "/leads", LeadWrite, pages::create)
         .page(Method::GET, "/leads/team", LeadManage, pages::team)
+        .page(Method::GET, "/leads/distribution", LeadRead, distribution::page)
+        .page(Method::POST, "/leads/distribution/run", LeadManage, distribution::run_form)
+        .page(Method::POST, "/leads/{id}/feedback", LeadWrite, distribution::feedback_form)
         .page(Method::GET, "/leads/{id}", LeadRead, pages::show)
         .page(Method::POST, "/leads/{id}/activities", LeadWrite, pages::add_activity)
         .page(Method::POST, "/leads/{id}/stage", LeadWrite, pages::move_stage)

@@ -274,6 +274,9 @@ struct ShowPage {
 }
 
 impl ShowPage {
+    fn feedback_words(&self) -> Vec<&'static str> {
+        autocrm_domain::leads::Feedback::ALL.iter().map(|f| f.as_str()).collect()
+    }
     fn owns(&self, id: &i64) -> bool {
         self.lead.owner_user_id == Some(*id)
     }
