@@ -12,6 +12,7 @@ mod identity;
 mod imports;
 mod leads;
 mod migrations;
+mod notifications;
 mod ops;
 mod org;
 mod permissions;

@@ -80,3 +80,12 @@ pub async fn mark_read(db: &Db, user_id: i64, id: Option<i64>) -> Result<u64, St
     };
     db.execute(stmt).await
 }
+
+/// One of the user's notifications (another user's is `None`).
+pub async fn get(db: &Db, user_id: i64, id: i64) -> Result<Option<Notification>, StoreError> {
+    db.fetch_optional(sql(
+        "SELECT id, kind, title, body, link, created_at, read_at FROM notification WHERE user_id = $1 AND id = $2",
+        vec![user_id.into(), id.into()],
+    ))
+    .await
+}

@@ -23,6 +23,7 @@ mod identity;
 mod imports;
 mod idempotency;
 mod leads;
+mod notifications;
 mod metrics;
 mod ops;
 mod org;
@@ -85,7 +86,8 @@ pub fn route_table(app: &App) -> Routes {
     let r = search::routes(r);
     let r = identity::routes(r);
     let r = imports::routes(r);
-    leads::routes(r)
+    let r = leads::routes(r);
+    notifications::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

@@ -61,6 +61,7 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::imports::api::Doc::openapi(),
         crate::leads::api::Doc::openapi(),
         crate::leads::distribution::Doc::openapi(),
+        crate::notifications::Doc::openapi(),
     ] {
         api.merge(part);
     }

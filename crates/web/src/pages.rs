@@ -64,6 +64,8 @@ pub struct Layout {
     pub oem: String,
     pub nav: Vec<NavItem>,
     pub path: String,
+    /// The signed-in user's unread notifications (the bell in the header).
+    pub unread: i64,
 }
 
 impl Layout {
@@ -132,7 +134,11 @@ impl FromRequestParts<App> for Layout {
                 .collect(),
             None => vec![],
         };
-        Ok(Layout { tr, actor, csrf, oem: app.oem_name.clone(), nav, path })
+        let unread = match &actor {
+            Some(a) => autocrm_store::notifications::unread_count(&app.db, a.user_id).await.unwrap_or(0),
+            None => 0,
+        };
+        Ok(Layout { tr, actor, csrf, oem: app.oem_name.clone(), nav, path, unread })
     }
 }
 
