@@ -8,6 +8,7 @@ mod auth;
 mod conventions;
 mod customers;
 mod distribution;
+mod handover;
 mod identity;
 mod imports;
 mod leads;

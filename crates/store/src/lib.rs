@@ -15,6 +15,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod handover;
 pub mod identity;
 pub mod imports;
 pub mod job_runs;

@@ -22,6 +22,7 @@ mod home;
 mod identity;
 mod imports;
 mod idempotency;
+mod handover;
 mod leads;
 mod notifications;
 mod metrics;
@@ -87,6 +88,7 @@ pub fn route_table(app: &App) -> Routes {
     let r = identity::routes(r);
     let r = imports::routes(r);
     let r = leads::routes(r);
+    let r = handover::routes(r);
     notifications::routes(r)
 }
 

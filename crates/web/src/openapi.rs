@@ -62,6 +62,7 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::leads::api::Doc::openapi(),
         crate::leads::distribution::Doc::openapi(),
         crate::notifications::Doc::openapi(),
+        crate::handover::Doc::openapi(),
     ] {
         api.merge(part);
     }

@@ -88,6 +88,26 @@ pub fn route_consultant(policy: ConsultantPolicy, candidates: &[ConsultantCandid
     .map(|c| c.user_id)
 }
 
+/// Who takes each of `items` records of a leaving consultant (a customer with
+/// their leads): the least loaded consultant on duty each time, counting what
+/// they already received; everyone active when nobody is on duty, because a
+/// handover leaves nothing behind. Empty when there is nobody to take them.
+pub fn spread(items: usize, candidates: &[ConsultantCandidate]) -> Vec<i64> {
+    let on_duty: Vec<&ConsultantCandidate> = candidates.iter().filter(|c| c.on_duty).collect();
+    let pool: Vec<&ConsultantCandidate> = if on_duty.is_empty() { candidates.iter().collect() } else { on_duty };
+    if pool.is_empty() {
+        return Vec::new();
+    }
+    let mut load: Vec<(i64, i64)> = pool.iter().map(|c| (c.open_leads, c.user_id)).collect();
+    (0..items)
+        .map(|_| {
+            let (i, _) = load.iter().enumerate().min_by_key(|(_, l)| **l).unwrap_or((0, &(0, 0)));
+            load[i].0 += 1;
+            load[i].1
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +174,33 @@ mod tests {
                 let min = ds.iter().map(|d| d.open_leads).min().unwrap_or(0);
                 prop_assert_eq!(ds.iter().find(|d| d.id == id).map(|d| d.open_leads), Some(min));
             }
+        }
+    }
+
+    fn consultant(user_id: i64, on_duty: bool, open_leads: i64) -> ConsultantCandidate {
+        ConsultantCandidate { user_id, on_duty, open_leads, last_assigned_at: None }
+    }
+
+    #[test]
+    fn a_handover_fills_up_the_least_loaded_first() {
+        let cs = [consultant(1, true, 5), consultant(2, true, 1), consultant(3, false, 0)];
+        assert_eq!(spread(5, &cs), vec![2, 2, 2, 2, 1], "off duty gets nothing while someone is on duty");
+        assert_eq!(spread(2, &[consultant(3, false, 0), consultant(4, false, 0)]), vec![3, 4], "nobody on duty: everyone");
+        assert!(spread(3, &[]).is_empty());
+    }
+
+    proptest! {
+        #[test]
+        fn a_handover_places_everything_and_keeps_loads_level(items in 0usize..200, loads in proptest::collection::vec(0i64..20, 1..8)) {
+            let cs: Vec<ConsultantCandidate> = loads.iter().enumerate().map(|(i, l)| consultant(i as i64 + 1, true, *l)).collect();
+            let to = spread(items, &cs);
+            prop_assert_eq!(to.len(), items);
+            let after: Vec<i64> = cs.iter().map(|c| c.open_leads + to.iter().filter(|u| **u == c.user_id).count() as i64).collect();
+            let took: Vec<bool> = cs.iter().map(|c| to.contains(&c.user_id)).collect();
+            let ceiling = after.iter().zip(&took).filter(|(_, t)| **t).map(|(a, _)| *a).max().unwrap_or(0);
+            let floor = after.iter().min().copied().unwrap_or(0);
+            // Nobody who received something ends more than one above the least loaded.
+            prop_assert!(items == 0 || ceiling <= floor + 1, "{:?} -> {:?}", loads, after);
         }
     }
 }
