@@ -11,6 +11,7 @@ mod distribution;
 mod handover;
 mod identity;
 mod imports;
+mod lead_imports;
 mod leads;
 mod migrations;
 mod notifications;

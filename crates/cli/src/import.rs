@@ -9,6 +9,7 @@ use std::time::Instant;
 use autocrm_store::Db;
 use autocrm_store::auth::Actor;
 use autocrm_store::imports::{self, Job, fields};
+use autocrm_store::leads::import::{self as lead_import, EventOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::anyhow_lite::{Context, Error, Result};
@@ -30,6 +31,31 @@ pub struct ImportArgs {
     /// Where to write the error report (default: FILE.errors.csv).
     #[arg(long)]
     pub report: Option<PathBuf>,
+    /// Import auto-show cards or event forms as leads of this event: every valid
+    /// row becomes a lead (graded, routed and distributed at once).
+    #[arg(long)]
+    pub event: Option<String>,
+    /// With --event: the lead source (auto_show, campaign, dealer_import).
+    #[arg(long, default_value = "auto_show")]
+    pub source: String,
+    /// With --event: the catalog code of the model of interest for cards that name none.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// With --event: the timeframe for cards that say nothing about when.
+    #[arg(long, default_value = "within_3_months")]
+    pub timeframe: String,
+}
+
+/// The event options of `--event`, with the model looked up by its code.
+async fn event_options(db: &Db, args: &ImportArgs) -> Result<Option<EventOptions>> {
+    let Some(event) = &args.event else { return Ok(None) };
+    let code = args.model.as_deref().ok_or_else(|| Error("--event needs --model CODE (the model of interest of cards that name none)".into()))?;
+    let found: Option<(i64,)> = db
+        .fetch_optional(autocrm_store::db::sql("SELECT id FROM vehicle_model WHERE code = $1", vec![code.into()]))
+        .await
+        .context("--model")?;
+    let (model_id,) = found.ok_or_else(|| Error(format!("--model: no model has the code {code:?}")))?;
+    Ok(Some(EventOptions { source: args.source.clone(), event: event.clone(), model_id, timeframe: args.timeframe.clone(), result: None }))
 }
 
 pub async fn run(db: &Db, args: ImportArgs) -> Result<()> {
@@ -45,7 +71,12 @@ pub async fn run(db: &Db, args: ImportArgs) -> Result<()> {
         None => vec![],
     };
     let started = Instant::now();
-    let job = imports::start(db, &actor, &filename, &bytes, dealer, &overrides).await.context("checking the file")?;
+    let event = event_options(db, &args).await?;
+    let job = match event {
+        Some(o) => lead_import::start(db, &actor, &filename, &bytes, dealer, &overrides, o).await,
+        None => imports::start(db, &actor, &filename, &bytes, dealer, &overrides).await,
+    }
+    .context("checking the file")?;
     let checked = started.elapsed().as_secs_f64();
     print_mapping(&job);
     println!(
@@ -80,6 +111,12 @@ pub async fn run(db: &Db, args: ImportArgs) -> Result<()> {
     let t = Instant::now();
     let queued = autocrm_store::identity::detect_many(db, &created).await.context("looking for duplicates")?;
     println!("{queued} possible duplicates queued for review ({:.2} s)", t.elapsed().as_secs_f64());
+    if let Some(r) = autocrm_jobs::distribution::import_leads(db, &actor, &done).await.context("capturing the leads")? {
+        println!(
+            "leads: {} created, {} imported before, {} with defaults, {} distributed to dealers",
+            r.created, r.already, r.defaulted, r.distributed
+        );
+    }
     println!(
         "imported job {}: {} created, {} linked, {} invalid rows skipped; commit {secs:.2} s ({:.0} rows/s), \
          check + commit {total:.2} s ({:.0} rows/s)",

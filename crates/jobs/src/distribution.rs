@@ -5,6 +5,7 @@
 use autocrm_store::auth::Actor;
 use autocrm_store::job_runs::{self, Claim, JobRun};
 use autocrm_store::leads::distribution::{self, Distribution, Which};
+use autocrm_store::leads::import::{self, LeadResult};
 use autocrm_store::{Db, StoreError};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 
@@ -61,6 +62,25 @@ pub async fn run(db: &Db, actor: &Actor, key: &str, which: Which) -> Result<Outc
 pub async fn now(db: &Db, actor: &Actor, which: Which) -> Result<Outcome, StoreError> {
     let key = format!("manual:{}:{}", autocrm_store::now().format("%Y-%m-%dT%H:%M:%S%.6fZ"), actor.user_id);
     run(db, actor, &key, which).await
+}
+
+/// The lead step of a committed auto-show import: every valid row becomes a lead
+/// (graded, routed) and, when the OEM imported them, the new leads go out to
+/// their dealers at once. `None`
+/// for a plain customer import.
+pub async fn import_leads(db: &Db, actor: &Actor, job: &autocrm_store::imports::Job) -> Result<Option<LeadResult>, StoreError> {
+    let Some(mut options) = import::options_of(db, job.id).await? else { return Ok(None) };
+    let captured = import::capture_rows(db, actor, job, &options).await?;
+    let mut result = captured.result;
+    // The OEM's cards go out to the dealers at once; a dealer's own import stays its own.
+    if !captured.created.is_empty() && actor.dealer_id.is_none() {
+        if let Outcome::Ran(d, _) = now(db, &Actor::system(), Which::Leads(captured.created)).await? {
+            result.distributed = d.leads;
+        }
+    }
+    options.result = Some(result.clone());
+    import::save_result(db, job.id, &options).await?;
+    Ok(Some(result))
 }
 
 #[cfg(test)]

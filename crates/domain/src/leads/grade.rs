@@ -22,6 +22,35 @@ str_enum! {
     }
 }
 
+impl Timeframe {
+    /// What a business card or a show form says about when ("马上", "3个月内",
+    /// "半年", "一年后"…), or the code itself; `None` when it says nothing known.
+    pub fn from_text(text: &str) -> Option<Timeframe> {
+        let t: String = text.trim().to_lowercase().chars().filter(|c| !c.is_whitespace()).collect();
+        if t.is_empty() {
+            return None;
+        }
+        if let Some(code) = Timeframe::parse(&t) {
+            return Some(code);
+        }
+        let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+        // Longer horizons first: "一年内" must not read as "一…内".
+        if has(&["以后", "不确定", "未定", "暂不", "一年以上", "1年以上", "later"]) {
+            Some(Timeframe::Later)
+        } else if has(&["一年", "1年", "12个月", "十二个月", "year"]) {
+            Some(Timeframe::Within1Year)
+        } else if has(&["半年", "6个月", "六个月", "6 month", "6month"]) {
+            Some(Timeframe::Within6Months)
+        } else if has(&["3个月", "三个月", "两个月", "2个月", "1个月", "一个月", "月内", "3month", "month"]) {
+            Some(Timeframe::Within3Months)
+        } else if has(&["马上", "立即", "立刻", "尽快", "本周", "一周", "1周", "7天", "现在", "immediately", "now", "asap"]) {
+            Some(Timeframe::Immediately)
+        } else {
+            None
+        }
+    }
+}
+
 str_enum! {
     /// N new · H hot (7 days) · A warm (15 days) · B interested (30 days) · C long
     /// term · O ordered · D delivered · F lost.
@@ -210,6 +239,20 @@ mod tests {
     }
 
     #[test]
+    fn a_show_form_says_when_in_words() {
+        use Timeframe::*;
+        for (text, t) in [
+            ("马上", Immediately), ("一周内", Immediately), ("3个月内", Within3Months), ("三个月", Within3Months),
+            ("半年内", Within6Months), ("6个月", Within6Months), ("一年内", Within1Year), ("1年", Within1Year),
+            ("一年以上", Later), ("暂不确定", Later), ("within_6_months", Within6Months), (" Later ", Later),
+        ] {
+            assert_eq!(Timeframe::from_text(text), Some(t), "{text}");
+        }
+        assert_eq!(Timeframe::from_text(""), None);
+        assert_eq!(Timeframe::from_text("蓝色"), None);
+    }
+
+    #[test]
     fn forecast_uses_the_gm_programme_rates() {
         let r = GradeRules::default();
         let f = forecast(&r, [(Timeframe::Within3Months, 100), (Timeframe::Within1Year, 100)]);
@@ -258,6 +301,15 @@ mod tests {
                 let da = r.follow_up_days.get(&ga).copied().unwrap_or(0);
                 let db = r.follow_up_days.get(&gb).copied().unwrap_or(0);
                 prop_assert!(da <= db, "sooner buyers are called sooner");
+            }
+        }
+
+        #[test]
+        fn any_text_reads_as_a_timeframe_or_nothing(text in "\\PC{0,12}") {
+            // Never panics; a code always reads as itself.
+            let _ = Timeframe::from_text(&text);
+            for t in Timeframe::ALL {
+                prop_assert_eq!(Timeframe::from_text(t.as_str()), Some(*t));
             }
         }
 

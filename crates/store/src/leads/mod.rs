@@ -10,6 +10,7 @@ pub mod activity;
 pub mod capture;
 pub mod demo;
 pub mod distribution;
+pub mod import;
 pub mod rules;
 pub mod stage;
 pub mod today;

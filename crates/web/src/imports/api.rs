@@ -3,6 +3,7 @@
 
 use autocrm_store::auth::Actor;
 use autocrm_store::imports::export::{self, Format};
+use autocrm_store::leads::import::{self as lead_import, EventOptions, LeadResult};
 use autocrm_store::imports::fields::Column;
 use autocrm_store::imports::run::RowOutcome;
 use autocrm_store::imports::{self, Job, Problem};
@@ -22,7 +23,7 @@ use crate::extract::{Id, Json, Query};
 #[derive(OpenApi)]
 #[openapi(
     paths(upload, get_job, set_mapping, commit, report_csv, export_customers),
-    components(schemas(JobView, Column, Problem, RowOutcome, MappingChange))
+    components(schemas(JobView, Column, Problem, RowOutcome, MappingChange, EventOptions, LeadResult))
 )]
 pub struct Doc;
 
@@ -58,6 +59,8 @@ pub struct JobView {
     pub rows: Vec<RowOutcome>,
     /// Where the error report is.
     pub report_url: String,
+    /// An event import: the event, the defaults and, once committed, the leads it captured.
+    pub event: Option<EventOptions>,
 }
 
 impl From<Job> for JobView {
@@ -81,8 +84,15 @@ impl From<Job> for JobView {
             problem_count,
             problems: j.problems.into_iter().take(PREVIEW_PROBLEMS).collect(),
             rows: j.rows.into_iter().take(PREVIEW_ROWS).collect(),
+            event: None,
         }
     }
+}
+
+/// The job as the API shows it, with its event when it is a lead import.
+pub async fn view(app: &App, j: imports::Job) -> ApiResult<JobView> {
+    let event = lead_import::options_of(&app.db, j.id).await?;
+    Ok(JobView { event, ..JobView::from(j) })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -95,6 +105,37 @@ pub struct UploadParams {
     pub dealer_id: Option<i64>,
     /// Changes to the detected mapping: `column=field,…` (column by header or 1-based number).
     pub mapping: Option<String>,
+    /// An auto show or campaign: every valid row becomes a lead with this event
+    /// (then `model_id` and `timeframe` are the defaults for cards that name none).
+    pub event: Option<String>,
+    /// The lead source (default `auto_show`).
+    pub source: Option<String>,
+    pub model_id: Option<i64>,
+    pub timeframe: Option<String>,
+}
+
+impl UploadParams {
+    /// The event options of a lead import, when an event is given.
+    pub fn event_options(&self) -> ApiResult<Option<EventOptions>> {
+        let Some(event) = self.event.as_deref().filter(|e| !e.trim().is_empty()) else { return Ok(None) };
+        let model_id = self.model_id.ok_or_else(|| ApiError::field("model_id", "is required for an event import: the model a card without one is about"))?;
+        Ok(Some(EventOptions {
+            source: self.source.clone().unwrap_or_default(),
+            event: event.to_string(),
+            model_id,
+            timeframe: self.timeframe.clone().unwrap_or_else(|| "within_3_months".into()),
+            result: None,
+        }))
+    }
+
+    /// Starts the import: a lead import when an event is given, else customers.
+    pub async fn start(&self, app: &App, a: &Actor, bytes: &[u8]) -> ApiResult<imports::Job> {
+        let overrides = overrides(self.mapping.as_deref())?;
+        Ok(match self.event_options()? {
+            Some(o) => lead_import::start(&app.db, a, &self.filename, bytes, self.dealer_id, &overrides, o).await?,
+            None => imports::start(&app.db, a, &self.filename, bytes, self.dealer_id, &overrides).await?,
+        })
+    }
 }
 
 /// Reads the request body up to [`MAX_FILE`] (beyond the server's JSON limit).
@@ -123,9 +164,9 @@ pub fn overrides(spec: Option<&str>) -> ApiResult<Vec<(String, String)>> {
     responses((status = 201, body = JobView), (status = 413, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn upload(State(app): State<App>, Caller(a): Caller, Query(p): Query<UploadParams>, req: Request) -> ApiResult<Response> {
     let bytes = file_body(req).await?;
-    let job = imports::start(&app.db, &a, &p.filename, &bytes, p.dealer_id, &overrides(p.mapping.as_deref())?).await?;
+    let job = p.start(&app, &a, &bytes).await?;
     let location = format!("/api/v1/imports/{}", job.id);
-    let mut r = (StatusCode::CREATED, axum::Json(JobView::from(job))).into_response();
+    let mut r = (StatusCode::CREATED, axum::Json(view(&app, job).await?)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         r.headers_mut().insert(header::LOCATION, v);
     }
@@ -136,7 +177,7 @@ pub async fn upload(State(app): State<App>, Caller(a): Caller, Query(p): Query<U
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = i64, Path)),
     responses((status = 200, body = JobView), (status = 404, body = ErrorResponse)))]
 pub async fn get_job(State(app): State<App>, Caller(a): Caller, Id(id): Id) -> ApiResult<axum::Json<JobView>> {
-    Ok(axum::Json(imports::get(&app.db, &a.scope, id).await?.into()))
+    Ok(axum::Json(view(&app, imports::get(&app.db, &a.scope, id).await?).await?))
 }
 
 /// Changes to the mapping: column (header text or 1-based number) → field name
@@ -157,7 +198,7 @@ pub async fn set_mapping(
     Json(m): Json<MappingChange>,
 ) -> ApiResult<axum::Json<JobView>> {
     let o: Vec<(String, String)> = m.mapping.into_iter().collect();
-    Ok(axum::Json(imports::set_mapping(&app.db, &a, id, &o).await?.into()))
+    Ok(axum::Json(view(&app, imports::set_mapping(&app.db, &a, id, &o).await?).await?))
 }
 
 /// Commit a previewed job: the valid rows are written (new customers, links to
@@ -168,15 +209,19 @@ pub async fn set_mapping(
 pub async fn commit(State(app): State<App>, Caller(a): Caller, Id(id): Id) -> ApiResult<axum::Json<JobView>> {
     let job = imports::claim(&app.db, &a, id).await?;
     let (job, created) = imports::commit_claimed(&app.db, &a, &job, &|_, _| {}).await?;
-    after_commit(&app, &a, created).await;
-    Ok(axum::Json(job.into()))
+    after_commit(&app, &a, &job, created).await;
+    Ok(axum::Json(view(&app, imports::get(&app.db, &a.scope, id).await?).await?))
 }
 
 /// Weak evidence about the new customers (same name and address…) goes to the
-/// duplicate-review queue; strong keys were already resolved by the import.
-pub async fn after_commit(app: &App, _a: &Actor, created: Vec<i64>) {
+/// duplicate-review queue; strong keys were already resolved by the import. An
+/// event import then captures its leads and sends them out.
+pub async fn after_commit(app: &App, a: &Actor, job: &imports::Job, created: Vec<i64>) {
     if let Err(e) = autocrm_store::identity::detect_many(&app.db, &created).await {
         tracing::error!(error = %e, "duplicate detection after an import failed");
+    }
+    if let Err(e) = autocrm_jobs::distribution::import_leads(&app.db, a, job).await {
+        tracing::error!(error = %e, job = job.id, "capturing the leads of an event import failed");
     }
 }
 

@@ -6,6 +6,7 @@ use autocrm_store::StoreError;
 use autocrm_store::imports::fields::{Column, Field};
 use autocrm_store::imports::run::RowOutcome;
 use autocrm_store::imports::{self, Job, JobSummary, Problem};
+use autocrm_store::leads::import::EventOptions;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,6 +24,8 @@ struct ListPage {
     jobs: Vec<JobSummary>,
     dealers: Vec<(i64, String, String)>,
     needs_dealer: bool,
+    models: Vec<autocrm_store::vehicles::VehicleModel>,
+    timeframes: Vec<&'static str>,
 }
 
 async fn dealers_for(app: &App, l: &Layout) -> Result<Vec<(i64, String, String)>, StoreError> {
@@ -39,7 +42,9 @@ pub async fn list(State(app): State<App>, l: Layout) -> PageResult {
     let jobs = imports::recent(&app.db, &l.me().scope, 20).await?;
     let dealers = dealers_for(&app, &l).await?;
     let needs_dealer = matches!(l.me().scope, autocrm_domain::access::Scope::Group { .. } | autocrm_domain::access::Scope::Region { .. });
-    Ok(render(&ListPage { l, jobs, dealers, needs_dealer }))
+    let models = autocrm_store::vehicles::models::choices(&app.db).await?;
+    let timeframes = autocrm_domain::leads::Timeframe::ALL.iter().map(|t| t.as_str()).collect();
+    Ok(render(&ListPage { l, jobs, dealers, needs_dealer, models, timeframes }))
 }
 
 /// The upload form posts the file as the raw body (fetch with the CSRF header);
@@ -47,11 +52,11 @@ pub async fn list(State(app): State<App>, l: Layout) -> PageResult {
 pub async fn upload(State(app): State<App>, Caller(a): Caller, l: Layout, Query(p): Query<api::UploadParams>, req: Request) -> Response {
     let result = async {
         let bytes = api::file_body(req).await.map_err(|e| e.body.message)?;
-        let dealer = p.dealer_id;
-        imports::start(&app.db, &a, &p.filename, &bytes, dealer, &[]).await.map_err(|e| match e {
-            StoreError::Invalid(f) => format!("{}: {}", l.t("imports.file"), l.msg(&f.message)),
-            other => {
-                tracing::error!(error = %other, "import upload failed");
+        p.start(&app, &a, &bytes).await.map_err(|e| {
+            if e.status.is_client_error() {
+                let field = e.body.fields.first().map(|f| f.path.clone()).unwrap_or_else(|| "file".into());
+                format!("{}: {}", l.tv("imports.field", &field), l.msg(&e.body.fields.first().map(|f| f.message.clone()).unwrap_or(e.body.message)))
+            } else {
                 l.t("error.internal").to_string()
             }
         })
@@ -78,6 +83,8 @@ struct ShowPage {
     preview: Vec<PreviewRow>,
     problems: Vec<Problem>,
     error: String,
+    event: Option<EventOptions>,
+    event_model: String,
 }
 
 impl ShowPage {
@@ -102,7 +109,12 @@ impl ShowPage {
     }
 }
 
-fn show_page(l: Layout, job: Job, error: String) -> Response {
+async fn show_page(app: &App, l: Layout, job: Job, error: String) -> Result<Response, PageError> {
+    let event = autocrm_store::leads::import::options_of(&app.db, job.id).await?;
+    let event_model = match &event {
+        Some(e) => autocrm_store::vehicles::models::get(&app.db, e.model_id).await.map(|m| m.label()).unwrap_or_default(),
+        None => String::new(),
+    };
     let preview = job
         .rows
         .iter()
@@ -111,12 +123,12 @@ fn show_page(l: Layout, job: Job, error: String) -> Response {
         .collect();
     let problems = job.problems.iter().take(200).cloned().collect();
     let fields = Field::ALL.iter().map(|f| f.as_str()).collect();
-    render(&ShowPage { l, job, fields, preview, problems, error })
+    Ok(render(&ShowPage { l, job, fields, preview, problems, error, event, event_model }))
 }
 
 pub async fn show(State(app): State<App>, l: Layout, Id(id): Id) -> PageResult {
     let job = imports::get(&app.db, &l.me().scope, id).await?;
-    Ok(show_page(l, job, String::new()))
+    show_page(&app, l, job, String::new()).await
 }
 
 /// The mapping form: one select per column (`col_<n>` = field or empty).
@@ -126,7 +138,7 @@ pub async fn set_mapping(State(app): State<App>, Caller(a): Caller, l: Layout, I
         job.mapping.iter().map(|c| ((c.index + 1).to_string(), field(&f, &format!("col_{}", c.index)).to_string())).collect();
     match imports::set_mapping(&app.db, &a, id, &overrides).await {
         Ok(_) => Ok(see_other(&format!("/imports/{id}"))),
-        Err(StoreError::Invalid(e)) => Ok(show_page(l, job, e.message)),
+        Err(StoreError::Invalid(e)) => show_page(&app, l, job, e.message).await,
         Err(e) => Err(PageError::from(e)),
     }
 }
@@ -137,13 +149,13 @@ pub async fn commit(State(app): State<App>, Caller(a): Caller, l: Layout, Id(id)
         Ok(j) => j,
         Err(StoreError::Invalid(e)) => {
             let job = imports::get(&app.db, &a.scope, id).await?;
-            return Ok(show_page(l, job, e.message));
+            return show_page(&app, l, job, e.message).await;
         }
         Err(e) => return Err(e.into()),
     };
     tokio::spawn(async move {
         match imports::commit_claimed(&app.db, &a, &job, &|_, _| {}).await {
-            Ok((_, created)) => api::after_commit(&app, &a, created).await,
+            Ok((job, created)) => api::after_commit(&app, &a, &job, created).await,
             Err(e) => tracing::error!(error = %e, job = job.id, "import commit failed"),
         }
     });
