@@ -57,6 +57,13 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Import customers and vehicles from a CSV or .xlsx file (dry run, then commit).
     Import(import::ImportArgs),
+    /// Run today's lead distribution now instead of at its hour (once a day: a
+    /// second run the same day sends nothing unless --again).
+    Distribute {
+        /// Send what is waiting even though today's run is done.
+        #[arg(long)]
+        again: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -133,6 +140,40 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&open(&config).await?, cmd).await?,
         Command::Seed(args) => seed::run(&open(&config).await?, args).await?,
         Command::Import(args) => import::run(&open(&config).await?, args).await?,
+        Command::Distribute { again } => distribute(&open(&config).await?, again).await?,
+    }
+    Ok(())
+}
+
+async fn distribute(db: &Db, again: bool) -> Result<()> {
+    use autocrm_jobs::distribution::{self, Outcome};
+    use autocrm_store::leads::distribution::Which;
+    let started = std::time::Instant::now();
+    let actor = autocrm_store::auth::Actor::system();
+    let day = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive().to_string();
+    let outcome = if again {
+        distribution::now(db, &actor, Which::Pending).await
+    } else {
+        distribution::run(db, &actor, &day, Which::Pending).await
+    }
+    .context("distributing")?;
+    match outcome {
+        Outcome::Ran(d, run) => println!(
+            "{}: {} leads to {} dealers ({} hot), {} routed first, {} unroutable; {:.2} s",
+            run.run_key,
+            d.leads,
+            d.dealers,
+            d.hot,
+            d.routed,
+            d.unroutable,
+            started.elapsed().as_secs_f64()
+        ),
+        Outcome::Taken(run) => println!(
+            "{} was already run ({}): {}; use --again to send what waits now",
+            run.run_key,
+            run.status,
+            run.result.unwrap_or_default()
+        ),
     }
     Ok(())
 }

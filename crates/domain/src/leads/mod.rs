@@ -18,6 +18,6 @@ pub use distribution::{FeedbackStatus, distributable};
 pub use close::{CloseKind, CloseRequest, INVALID_REASONS, LostCategory, ValidClose};
 pub use grade::{Grade, GradeRules, Timeframe, forecast};
 pub use quote::{Fen, QuoteConflict, QuoteLine, QuoteLineKind, QuoteTotals, RecentQuote, quote_conflict, totals};
-pub use routing::{ConsultantCandidate, ConsultantPolicy, DealerCandidate, DealerRule, route_consultant, route_dealer, spread};
+pub use routing::{ConsultantCandidate, ConsultantPolicy, DealerCandidate, DealerRule, dealer_pool, route_consultant, route_dealer, spread};
 pub use source::{Feedback, Source};
 pub use stage::{Stage, can_move, next_stages};

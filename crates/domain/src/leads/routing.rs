@@ -32,8 +32,25 @@ pub struct DealerCandidate {
     pub open_leads: i64,
 }
 
+/// The dealers a lead without a chosen or serving dealer may go to, by the first
+/// rule that finds any: the customer's city, else province, else all. Loads do
+/// not matter yet, so the caller can count open leads for these dealers only.
+pub fn dealer_pool<'a>(province: Option<&str>, city: Option<&str>, candidates: &'a [DealerCandidate]) -> (DealerRule, Vec<&'a DealerCandidate>) {
+    let same = |a: &Option<String>, b: Option<&str>| matches!((a.as_deref(), b), (Some(x), Some(y)) if !y.is_empty() && (x == y || x.trim_end_matches('市') == y.trim_end_matches('市')));
+    let in_city: Vec<&DealerCandidate> = candidates.iter().filter(|c| same(&c.city, city)).collect();
+    if !in_city.is_empty() {
+        return (DealerRule::City, in_city);
+    }
+    let in_province: Vec<&DealerCandidate> = candidates.iter().filter(|c| same(&c.province, province)).collect();
+    if !in_province.is_empty() {
+        return (DealerRule::Province, in_province);
+    }
+    (DealerRule::Load, candidates.iter().collect())
+}
+
 /// Chooses the dealer for a lead. `chosen` and `serving` must already be known to
-/// be active dealers; candidates are the active dealers of the network.
+/// be active dealers; candidates are the active dealers of the network; within
+/// the pool the least loaded wins.
 pub fn route_dealer(
     chosen: Option<i64>,
     serving: Option<i64>,
@@ -47,15 +64,8 @@ pub fn route_dealer(
     if let Some(d) = serving {
         return Some((d, DealerRule::CustomerDealer));
     }
-    let least = |f: &dyn Fn(&DealerCandidate) -> bool| candidates.iter().filter(|c| f(c)).min_by_key(|c| (c.open_leads, c.id)).map(|c| c.id);
-    let same = |a: &Option<String>, b: Option<&str>| matches!((a.as_deref(), b), (Some(x), Some(y)) if !y.is_empty() && (x == y || x.trim_end_matches('市') == y.trim_end_matches('市')));
-    if let Some(d) = least(&|c| same(&c.city, city)) {
-        return Some((d, DealerRule::City));
-    }
-    if let Some(d) = least(&|c| same(&c.province, province)) {
-        return Some((d, DealerRule::Province));
-    }
-    least(&|_| true).map(|d| (d, DealerRule::Load))
+    let (rule, pool) = dealer_pool(province, city, candidates);
+    pool.into_iter().min_by_key(|c| (c.open_leads, c.id)).map(|c| (c.id, rule))
 }
 
 str_enum! {

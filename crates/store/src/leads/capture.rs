@@ -335,17 +335,32 @@ pub(crate) async fn route_to_dealer(
     q.columns([("dealer", "id"), ("dealer", "province"), ("dealer", "city")])
         .and_where(sea_query::ExprTrait::eq(sea_query::Expr::col(("dealer", "active")), true));
     let dealers: Vec<(i64, Option<String>, Option<String>)> = tx.fetch_all(q).await?;
-    let loads: Vec<(i64, i64)> = tx
-        .fetch_all(sql(
-            &format!("SELECT dealer_id, COUNT(*) FROM lead WHERE dealer_id IS NOT NULL AND stage IN ({}) GROUP BY dealer_id", open_stages_sql()),
-            vec![],
-        ))
-        .await?;
-    let load = |id: i64| loads.iter().find(|l| l.0 == id).map(|l| l.1).unwrap_or(0);
-    let candidates: Vec<DealerCandidate> =
-        dealers.into_iter().map(|(id, province, city)| DealerCandidate { id, province, city, open_leads: load(id) }).collect();
+    let mut candidates: Vec<DealerCandidate> =
+        dealers.into_iter().map(|(id, province, city)| DealerCandidate { id, province, city, open_leads: 0 }).collect();
     let serving = serving.map(|s| s.0).filter(|s| candidates.iter().any(|c| c.id == *s));
-    Ok(route_dealer(chosen, serving, province.as_deref(), city.as_deref(), &candidates))
+    if chosen.is_some() || serving.is_some() {
+        return Ok(route_dealer(chosen, serving, None, None, &candidates));
+    }
+    // Only the dealers the rules allow compete on load: count their open leads alone.
+    let (_, pool) = autocrm_domain::leads::dealer_pool(province.as_deref(), city.as_deref(), &candidates);
+    let ids: Vec<i64> = pool.iter().map(|c| c.id).collect();
+    let mut loads: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        let rows: Vec<(i64, i64)> = tx
+            .fetch_all(sql(
+                &format!("SELECT dealer_id, COUNT(*) FROM lead WHERE dealer_id IN ({list}) AND stage IN ({}) GROUP BY dealer_id", open_stages_sql()),
+                vec![],
+            ))
+            .await?;
+        loads.extend(rows);
+    }
+    let pool: Vec<DealerCandidate> = candidates
+        .drain(..)
+        .filter(|c| ids.contains(&c.id))
+        .map(|c| DealerCandidate { open_leads: loads.get(&c.id).copied().unwrap_or(0), ..c })
+        .collect();
+    Ok(route_dealer(None, None, province.as_deref(), city.as_deref(), &pool))
 }
 
 /// The consultant who follows a new lead at `dealer_id`: the capturing consultant,

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Benchmarks of prospects and the funnel, each next to its baseline measured in the
+# same run (this machine is shared and noisy: compare ratios, not absolute numbers).
+#
+# On each engine, over the 1M-customer seed with its ~300,000 leads:
+#   1. the consultant's day: GET /api/v1/leads/today as a seeded consultant, at
+#      $CONCURRENCY connections;
+#   2. quick capture: POST /api/v1/leads {mobile, model_id, timeframe} as a dealer's
+#      consultant at $CONCURRENCY connections, the mobiles drawn from the seed formula
+#      (returning prospects: identity resolution finds each one on file);
+#   3. the daily distribution for all dealers (`autocrm distribute`), wall time;
+#   and the limits kit's bare axum `/hello` in the same run as the web stack's ceiling.
+#
+# Prints JSON lines and appends them to bench/results.jsonl.
+# Knobs: AUTOCRM_BIN= CUSTOMERS=1000000 CONCURRENCY=32 DURATION_SECS=10 ENGINES="sqlite postgres"
+#        PG_URL=postgres://postgres@127.0.0.1:5432 REUSE=1 SQLITE_PATH=… (reuse databases seeded
+#        by an earlier run: the SQLite file at SQLITE_PATH and autocrm_leads_bench; note that
+#        the capture and the distribution change them)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+limits_dir=${LIMITS_DIR:-$root/../shared/limits}
+customers=${CUSTOMERS:-1000000}
+concurrency=${CONCURRENCY:-32}
+duration=${DURATION_SECS:-10}
+engines=${ENGINES:-sqlite postgres}
+pg_base=${PG_URL:-postgres://postgres@127.0.0.1:5432}
+work=$(mktemp -d)
+sqlite_path=${SQLITE_PATH:-$work/bench.db}
+out=$root/bench/results.jsonl
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+bin=${AUTOCRM_BIN:-}
+if [ -z "$bin" ]; then cargo build --release -q -p autocrm; bin=$root/target/release/autocrm; fi
+cargo build --release -q --manifest-path "$limits_dir/Cargo.toml" --target-dir "$root/target/limits"
+limits=$root/target/limits/release/limits
+
+emit() { echo "$1" | tee -a "$out"; }
+stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+emit "{\"run\":\"$stamp\",\"bench\":\"leads\",\"customers\":$customers,\"machine\":$("$limits" machine | tr -d '\n')}"
+
+wait_port() { for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+load() { "$limits" load --duration-secs "$duration" "$@"; }
+token_of() {
+  curl -sf -X POST "http://127.0.0.1:$1/api/v1/auth/token" -H 'content-type: application/json' \
+    -d "{\"username\":\"$2\",\"password\":\"seed1234\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
+}
+seconds() { awk -v d="$1" 'BEGIN { printf "%.2f", d / 1e9 }'; }
+
+# The web stack's ceiling in this run (the kit's /hello needs no data to speak of).
+"$limits" seed --db "$work/limits.db" --customers 1000 >/dev/null
+"$limits" serve --db "$work/limits.db" --listen 127.0.0.1:18590 2>/dev/null & pids+=($!)
+wait_port 18590
+
+port=18591
+for engine in $engines; do
+  if [ "$engine" = sqlite ]; then
+    url="sqlite://$sqlite_path"
+  else
+    [ -n "${REUSE:-}" ] || psql "$pg_base/postgres" -qc "DROP DATABASE IF EXISTS autocrm_leads_bench WITH (FORCE)" -c "CREATE DATABASE autocrm_leads_bench" >/dev/null
+    url="$pg_base/autocrm_leads_bench"
+  fi
+  if [ -z "${REUSE:-}" ]; then
+    s=$(date +%s%N)
+    "$bin" seed --scale oem --customers "$customers" --database-url "$url" >"$work/seed-$engine.log" 2>&1 || { cat "$work/seed-$engine.log" >&2; exit 1; }
+    e=$(date +%s%N)
+    leads=$(awk '$1 == "lead" { print $2 }' "$work/seed-$engine.log")
+    emit "{\"bench\":\"seed-with-leads\",\"engine\":\"$engine\",\"customers\":$customers,\"leads\":${leads:-0},\"seconds\":$(seconds $((e - s)))}"
+  fi
+  q() { if [ "$engine" = sqlite ]; then sqlite3 -batch -noheader "$sqlite_path" "$1"; else psql "$url" -Atqc "$1"; fi; }
+  # The consultant with the most open leads, and one of another dealer for the captures.
+  busy=$(q "SELECT u.username FROM lead l JOIN app_user u ON u.id = l.owner_user_id
+            WHERE l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order')
+            GROUP BY u.username ORDER BY COUNT(*) DESC, u.username LIMIT 1")
+  capturer=$(q "SELECT username FROM app_user WHERE role = 'sales_consultant' AND username <> '$busy' ORDER BY id DESC LIMIT 1")
+  open_leads=$(q "SELECT COUNT(*) FROM lead l JOIN app_user u ON u.id = l.owner_user_id WHERE u.username = '$busy'
+                  AND l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order')")
+  model=$(q "SELECT MIN(id) FROM vehicle_model WHERE active = TRUE")
+
+  AUTOCRM_LOG=warn AUTOCRM_JOBS_ENABLED=false "$bin" serve --database-url "$url" --listen "127.0.0.1:$port" 2>"$work/serve-$engine.log" & server=$!
+  pids+=($server)
+  wait_port $port
+  token=$(token_of $port "$busy")
+  ctoken=$(token_of $port "$capturer")
+
+  # ---- 1. my day -------------------------------------------------------------------------------
+  day="http://127.0.0.1:$port/api/v1/leads/today"
+  load --url "$day" --header "Authorization: Bearer $token" --phones-from-seed 1000 --concurrency "$concurrency" \
+    --duration-secs 2 --label warmup >/dev/null
+  emit "$(load --url "$day" --header "Authorization: Bearer $token" --phones-from-seed 1000 --concurrency "$concurrency" \
+    --error-if-body-contains '"error"' --label "today-$engine-$open_leads-open-leads")"
+  emit "$(load --url "http://127.0.0.1:18590/hello" --phones-from-seed 1000 --concurrency "$concurrency" --label "bare-hello")"
+
+  # ---- 2. quick capture -------------------------------------------------------------------------
+  body="{\"mobile\":\"{phone}\",\"model_id\":$model,\"timeframe\":\"within_3_months\"}"
+  emit "$(load --url "http://127.0.0.1:$port/api/v1/leads" --method POST --body "$body" \
+    --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
+    --phones-from-seed "$customers" --concurrency "$concurrency" --error-if-body-contains '"error"' \
+    --label "quick-capture-$engine")"
+  kill "$server"; wait "$server" 2>/dev/null || true
+
+  # ---- 3. the daily distribution ------------------------------------------------------------------
+  waiting=$(q "SELECT COUNT(*) FROM lead WHERE distributed_at IS NULL AND source IN ('auto_show','hotline','website','campaign')
+               AND stage IN ('new','contacted','showroom_visit','test_drive','quote','order')")
+  s=$(date +%s%N)
+  "$bin" distribute --again --database-url "$url" >"$work/distribute-$engine.log" 2>&1 || { cat "$work/distribute-$engine.log" >&2; exit 1; }
+  e=$(date +%s%N)
+  emit "{\"bench\":\"distribution\",\"engine\":\"$engine\",\"waiting\":$waiting,\"seconds\":$(seconds $((e - s))),\"result\":\"$(tr -d '"\n' <"$work/distribute-$engine.log")\"}"
+  port=$((port + 1))
+done
