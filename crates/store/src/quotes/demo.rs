@@ -105,7 +105,7 @@ pub async fn load(tx: &mut Tx) -> Result<usize, StoreError> {
     for (k, (lead, customer, dealer, user, name, model)) in leads.iter().enumerate() {
         let Some(model) = model.filter(|_| done != Some(*lead)) else { continue };
         let days = 2 + (k as i64 % 20);
-        quote(tx, (*lead, *customer, *dealer, *model), (*user, name), &price_of, lines(k), t0 - Duration::days(days), None).await?;
+        quote(tx, (*lead, *customer, *dealer, model), (*user, name), &price_of, lines(k), t0 - Duration::days(days), None).await?;
         count += 1;
     }
     Ok(count)
