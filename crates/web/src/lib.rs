@@ -27,8 +27,10 @@ mod metrics;
 mod ops;
 mod org;
 mod pages;
+mod quotes;
 mod rest;
 mod search;
+mod test_drives;
 mod users;
 mod vehicles;
 
@@ -85,7 +87,9 @@ pub fn route_table(app: &App) -> Routes {
     let r = search::routes(r);
     let r = identity::routes(r);
     let r = imports::routes(r);
-    leads::routes(r)
+    let r = leads::routes(r);
+    let r = test_drives::routes(r);
+    quotes::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

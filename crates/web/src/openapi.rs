@@ -60,6 +60,8 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::identity::api::Doc::openapi(),
         crate::imports::api::Doc::openapi(),
         crate::leads::api::Doc::openapi(),
+        crate::test_drives::api::Doc::openapi(),
+        crate::quotes::api::Doc::openapi(),
     ] {
         api.merge(part);
     }

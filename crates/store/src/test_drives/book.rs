@@ -139,7 +139,7 @@ pub async fn book(db: &Db, actor: &Actor, b: Booking) -> Result<TestDrive, Store
     let id = record::insert_in(&mut tx, actor, &drive).await?;
     // On the lead and the customer's timeline; the next follow-up is the drive.
     let mut a = NewActivity::new("test_drive");
-    a.outcome = Some(Status::Booked.as_str().into());
+    a.outcome = Some(format!("drive_{}", Status::Booked.as_str()));
     a.note = Some(describe(&mut tx, id).await?);
     a.next_follow_up_at = Some(slot.start);
     activity::log(&mut tx, actor, &lead, a).await?;
@@ -189,7 +189,7 @@ pub async fn finish(db: &Db, actor: &Actor, id: i64, version: Option<i64>, end: 
     next.status = to.as_str().into();
     next.ended_at = Some(t);
     let mut a = NewActivity::new("test_drive");
-    a.outcome = Some(to.as_str().into());
+    a.outcome = Some(format!("drive_{}", to.as_str()));
     let detail = describe(&mut tx, id).await?;
     match &end {
         Ending::Completed(r) => {

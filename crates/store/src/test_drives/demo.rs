@@ -149,7 +149,7 @@ async fn drive(
     tx.execute(sql(
         "INSERT INTO lead_activity (lead_id, customer_id, dealer_id, user_id, user_name, kind, outcome, note, at) \
          VALUES ($1, $2, $3, $4, $5, 'test_drive', $6, $7, $8)",
-        vec![l.id.into(), l.customer_id.into(), dealer.into(), l.owner.into(), l.owner_name.clone().into(), status.as_str().into(),
+        vec![l.id.into(), l.customer_id.into(), dealer.into(), l.owner.into(), l.owner_name.clone().into(), format!("drive_{}", status.as_str()).into(),
             note.trim().to_string().into(), at.min(now()).into()],
     ))
     .await?;

@@ -2,7 +2,7 @@
 //! funnel moves and closes, the consultant's day and the manager's team view.
 
 pub mod api;
-mod pages;
+pub(crate) mod pages;
 
 use autocrm_domain::access::Action::{LeadManage, LeadRead, LeadWrite, OrgManage};
 use axum::http::Method;
