@@ -14,6 +14,8 @@ mod migrations;
 mod ops;
 mod org;
 mod permissions;
+mod quotes;
 mod search;
+mod test_drives;
 mod users;
 mod vehicles;

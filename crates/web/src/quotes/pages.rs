@@ -79,7 +79,7 @@ fn readable(l: &Layout, errors: Errors) -> Errors {
         .map(|(f, m)| {
             let row = f.strip_prefix("lines[").and_then(|r| r.split_once("].")).and_then(|(i, part)| Some((i.parse::<usize>().ok()?, part.to_string())));
             match row {
-                Some((i, part)) => (format!("{} {} {}", l.t("quotes.row"), i + 1, l.tv("quote_field", &part)), m),
+                Some((i, part)) => (format!("{}{}{} {}", l.t("quotes.row"), i + 1, l.t("quotes.row_suffix"), l.tv("quote_field", &part)), m),
                 None => (f, m),
             }
         })
