@@ -10,14 +10,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use super::{Quote, Warning, prices};
 use crate::auth::Actor;
 use crate::db::sql;
-use crate::leads::{LEAD, Lead, NewActivity, activity};
-use crate::record::{self, Record};
-use crate::test_drives::views::china_today;
-use crate::{Db, StoreError, Tx, now, scope};
+use crate::leads::{Lead, NewActivity, activity};
+use crate::record;
+use crate::{Db, StoreError, Tx, now};
 
-pub const NO_SUCH_LEAD: &str = "no such lead within your scope";
-pub const LEAD_CLOSED: &str = "the lead is closed";
-pub const LEAD_UNROUTED: &str = "the lead has no dealer yet: assign it first";
 pub const MODEL_REQUIRED: &str = "is required: the lead has no model of interest";
 pub const NO_PRICE: &str = "has no list price valid today";
 pub const NOTE_TOO_LONG: &str = "must be at most 500 characters";
@@ -55,25 +51,17 @@ pub async fn prepare(db: &Db, actor: &Actor, i: &QuoteInput) -> Result<Prepared,
 
 async fn prepare_in(tx: &mut Tx, actor: &Actor, i: &QuoteInput) -> Result<Prepared, StoreError> {
     let t = now();
-    let lead: Lead = scope::get_for_update(tx, &actor.scope, &LEAD, Lead::COLUMNS, i.lead_id)
-        .await
-        .map_err(|e| if matches!(e, StoreError::NotFound) { FieldError::new("lead_id", NO_SUCH_LEAD).into() } else { e })?;
-    if !lead.stage().is_open() {
-        return Err(FieldError::new("lead_id", LEAD_CLOSED).into());
-    }
-    if lead.dealer_id.is_none() {
-        return Err(FieldError::new("lead_id", LEAD_UNROUTED).into());
-    }
+    let (lead, _) = crate::leads::open_lead(tx, &actor.scope, i.lead_id).await?;
     let model_id = i.model_id.or(lead.model_id).ok_or_else(|| FieldError::new("model_id", MODEL_REQUIRED))?;
     let known: Option<(i64,)> = tx.fetch_optional(sql("SELECT id FROM vehicle_model WHERE id = $1", vec![model_id.into()])).await?;
     if known.is_none() {
         return Err(FieldError::new("model_id", prices::NO_SUCH_MODEL).into());
     }
-    let list_price = prices::current_in(tx, model_id, china_today(t)).await?.ok_or_else(|| FieldError::new("model_id", NO_PRICE))?;
+    let list_price = prices::current_in(tx, model_id, crate::customers::today()).await?.ok_or_else(|| FieldError::new("model_id", NO_PRICE))?;
     let lines: Vec<QuoteLine> =
         i.lines.iter().map(|l| QuoteLine { kind: l.kind, label: l.label.trim().to_string(), amount: l.amount }).collect();
     let totals = totals(list_price, &lines)?;
-    let valid_until = valid_until(i.valid_until, china_today(t))?;
+    let valid_until = valid_until(i.valid_until, crate::customers::today())?;
     let note = i.note.as_deref().map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
     if note.as_ref().is_some_and(|n| n.chars().count() > 500) {
         return Err(FieldError::new("note", NOTE_TOO_LONG).into());

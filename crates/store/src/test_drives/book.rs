@@ -16,13 +16,10 @@ use chrono::{DateTime, Utc};
 use super::{TEST_DRIVE, TestDrive, drive_no};
 use crate::auth::Actor;
 use crate::db::sql;
-use crate::leads::{LEAD, Lead, NewActivity, activity};
+use crate::leads::{Lead, NewActivity, activity};
 use crate::record::{self, Record};
 use crate::{Db, StoreError, Tx, now, scope};
 
-pub const NO_SUCH_LEAD: &str = "no such lead within your scope";
-pub const LEAD_CLOSED: &str = "the lead is closed";
-pub const LEAD_UNROUTED: &str = "the lead has no dealer yet: assign it first";
 pub const NO_SUCH_CAR: &str = "is not an active demo car of the lead's dealer";
 pub const NO_SUCH_CONSULTANT: &str = "is not an active consultant of the lead's dealer";
 pub const TAKEN: &str = "is already booked at that time";
@@ -82,13 +79,7 @@ pub async fn book(db: &Db, actor: &Actor, b: Booking) -> Result<TestDrive, Store
     let slot = Slot::new(b.starts_at, b.ends_at, t)?;
     let mut tx = db.begin().await?;
     tx.lock("lead", b.lead_id).await?;
-    let lead: Lead = scope::get_for_update(&mut tx, &actor.scope, &LEAD, Lead::COLUMNS, b.lead_id)
-        .await
-        .map_err(|e| if matches!(e, StoreError::NotFound) { FieldError::new("lead_id", NO_SUCH_LEAD).into() } else { e })?;
-    if !lead.stage().is_open() {
-        return Err(FieldError::new("lead_id", LEAD_CLOSED).into());
-    }
-    let dealer_id = lead.dealer_id.ok_or_else(|| FieldError::new("lead_id", LEAD_UNROUTED))?;
+    let (lead, dealer_id) = crate::leads::open_lead(&mut tx, &actor.scope, b.lead_id).await?;
     tx.lock("demo_car", b.demo_car_id).await?;
     let car: Option<(i64,)> = tx
         .fetch_optional(sql(

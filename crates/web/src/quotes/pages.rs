@@ -166,7 +166,7 @@ async fn new_page(app: &App, a: &Actor, l: Layout, v: pages::Form, errors: Error
     let errors = readable(&l, errors);
     let mut r = render(&NewPage {
         lead_model: full.model_id,
-        models: prices::price_list(&app.db, autocrm_store::test_drives::views::china_today(autocrm_store::now())).await?,
+        models: prices::price_list(&app.db, autocrm_store::customers::today()).await?,
         kinds: QuoteLineKind::ALL.iter().map(|k| k.as_str()).collect(),
         rows: ROW_KINDS.iter().enumerate().map(|(i, k)| (i, k.as_str())).collect(),
         lead,
@@ -274,7 +274,7 @@ impl PricesPage {
 }
 
 async fn prices_page(app: &App, l: Layout, v: pages::Form, errors: Errors, status: StatusCode) -> PageResult {
-    let models = prices::price_list(&app.db, autocrm_store::test_drives::views::china_today(autocrm_store::now())).await?;
+    let models = prices::price_list(&app.db, autocrm_store::customers::today()).await?;
     let mut r = render(&PricesPage { l, models, v, errors });
     *r.status_mut() = status;
     Ok(r)
