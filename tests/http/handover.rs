@@ -59,6 +59,11 @@ both_engines! {
         let token = s.token(SHA01_MANAGER).await;
         let closed = s.post(&token, &format!("/api/v1/leads/{}/close", leads[3]), json!({"kind": "invalid", "reason": "wrong_number"})).await;
         assert_eq!(closed.status, 200, "{closed}");
+        // A test drive booked for tomorrow goes with its customer.
+        let car = autocrm_tests::test_drives::demo_car(&s, m, "沪AD10001").await;
+        let booked = autocrm_tests::test_drives::book(&s, SHA01_CONSULTANT, leads[0], car, autocrm_tests::test_drives::at(26), 30).await;
+        assert_eq!(booked.status, 201, "{booked}");
+        let drive = booked.json()["id"].as_i64().unwrap();
         let activities_before = one(&s, "SELECT COUNT(*) FROM lead_activity", vec![]).await;
         let (open_leads, customers) = holdings(&s, leaving).await;
         assert_eq!(open_leads, 3);
@@ -66,6 +71,7 @@ both_engines! {
         let preview = s.get(&token, &format!("/api/v1/users/{leaving}/handover")).await;
         assert_eq!(preview.status, 200, "{preview}");
         assert_eq!((preview.json()["leads"].as_i64(), preview.json()["customers"].as_i64()), (Some(3), Some(customers)));
+        assert_eq!(preview.json()["tasks"], 1, "the booked drive");
 
         let r = s.post(&token, &format!("/api/v1/users/{leaving}/handover"), json!({"to_user_id": to, "note": "离职交接"})).await;
         assert_eq!(r.status, 201, "{r}");
@@ -73,6 +79,9 @@ both_engines! {
         assert_eq!(h["handover"]["leads_moved"], 3);
         assert_eq!(h["handover"]["customers_moved"].as_i64(), Some(customers));
         assert_eq!(h["shares"][0]["user_id"], to);
+        assert_eq!(h["handover"]["tasks_moved"], 1);
+        let (consultant,): (i64,) = s.db().fetch_one(sql("SELECT consultant_id FROM test_drive WHERE id = $1", vec![drive.into()])).await.unwrap();
+        assert_eq!(consultant, to, "the booked drive follows its customer");
 
         assert_eq!(holdings(&s, leaving).await, (0, 0), "nothing is left behind");
         assert_eq!(holdings(&s, to).await.0, 3);

@@ -18,6 +18,8 @@ mod notifications;
 mod ops;
 mod org;
 mod permissions;
+mod quotes;
 mod search;
+mod test_drives;
 mod users;
 mod vehicles;

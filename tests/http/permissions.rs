@@ -22,7 +22,7 @@ const PUBLIC_PAGES: [(&str, &str); 5] =
 /// The reviewed rules of every API route: the platform's here, each capability's
 /// in its own test module.
 fn api_rules() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
-    [PLATFORM_RULES, crate::customers::API_RULES, crate::vehicles::API_RULES, crate::search::API_RULES, crate::identity::API_RULES, crate::imports::API_RULES, crate::leads::API_RULES, crate::notifications::API_RULES, crate::handover::API_RULES]
+    [PLATFORM_RULES, crate::customers::API_RULES, crate::vehicles::API_RULES, crate::search::API_RULES, crate::identity::API_RULES, crate::imports::API_RULES, crate::leads::API_RULES, crate::notifications::API_RULES, crate::handover::API_RULES, crate::test_drives::API_RULES, crate::quotes::API_RULES]
         .concat()
 }
 
@@ -105,7 +105,7 @@ fn concrete_path(s: &TestServer, path: &str, ids: &Ids) -> String {
         "vehicle-models" => ids.vehicle_model,
         // Review pairs, merges and import jobs need not exist: a granted role then
         // gets a 404 from the handler, which is what the matrix needs to see.
-        "reviews" | "merges" | "imports" | "leads" | "notifications" => 1,
+        "reviews" | "merges" | "imports" | "leads" | "notifications" | "demo-cars" | "test-drives" | "quotes" => 1,
         other => panic!("the permission matrix needs an existing `{other}` record for {path}: add one to concrete_path"),
     };
     let filled = path.replacen("{id}", &id.to_string(), 1);

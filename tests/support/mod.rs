@@ -11,6 +11,7 @@ pub mod fixture;
 pub mod http;
 pub mod identity;
 pub mod leads;
+pub mod quotes;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -339,4 +340,5 @@ impl Drop for TestServer {
     }
 }
 pub mod search;
+pub mod test_drives;
 pub mod vehicles;

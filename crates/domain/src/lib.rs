@@ -10,6 +10,8 @@ pub mod customers;
 pub mod identity;
 pub mod leads;
 pub mod org;
+pub mod quotes;
+pub mod test_drives;
 pub mod users;
 pub mod vehicles;
 

@@ -229,7 +229,9 @@ async fn load(db: &Db) -> Result<(), StoreError> {
     let customers = crate::customers::demo::load(&mut tx).await?;
     let vehicles = crate::vehicles::demo::load(&mut tx, &customers.bought).await?;
     let leads = crate::leads::demo::load(&mut tx).await?;
-    tracing::info!(customers = customers.customers, vehicles, leads, "loaded demo customers and leads");
+    let (demo_cars, test_drives) = crate::test_drives::demo::load(&mut tx).await?;
+    let quotes = crate::quotes::demo::load(&mut tx).await?;
+    tracing::info!(customers = customers.customers, vehicles, leads, demo_cars, test_drives, quotes, "loaded demo customers and leads");
     tx.commit().await
 }
 

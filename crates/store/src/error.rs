@@ -16,6 +16,10 @@ pub enum StoreError {
     /// (e.g. a dealer id that does not exist or is out of the caller's scope).
     #[error(transparent)]
     Invalid(#[from] FieldError),
+    /// The request collides with another record (a test drive booked for the same
+    /// car or consultant at the same time): the field at fault and the other record.
+    #[error("{field} {message} ({entity} {id})")]
+    Conflict { field: String, message: String, entity: &'static str, id: i64 },
     #[error("database unavailable: {0}")]
     Unavailable(String),
     #[error("configuration: {0}")]

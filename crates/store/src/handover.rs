@@ -220,7 +220,20 @@ pub async fn hand_over(db: &Db, actor: &Actor, user_id: i64, req: Request) -> Re
     for (id, customer) in &drives {
         let to = new_owner.get(customer).copied().or(req.to_user_id).or(owners.first().copied()).or(team.first().map(|c| c.user_id));
         let Some(to) = to else { return Err(FieldError::new("to_user_id", NOBODY_TO_TAKE).into()) };
-        tx.execute(sql("UPDATE test_drive SET consultant_id = $1, version = version + 1 WHERE id = $2", vec![to.into(), (*id).into()])).await?;
+        tx.execute(sql(
+            "UPDATE test_drive SET consultant_id = $1, version = version + 1, updated_at = $2 WHERE id = $3",
+            vec![to.into(), t.into(), (*id).into()],
+        ))
+        .await?;
+        changes.push(Change {
+            action: "handover",
+            entity: "test_drive",
+            entity_id: Some(*id),
+            dealer_id: Some(dealer),
+            summary: None,
+            before: Some(json!({"consultant_id": user.id})),
+            after: Some(json!({"consultant_id": to})),
+        });
     }
 
     let names: BTreeMap<i64, String> = tx

@@ -146,6 +146,16 @@ pub async fn update<T: Record>(
         return Err(StoreError::Stale { current: current.version() });
     }
     let next = change(&current)?;
+    let stored = save_in(&mut tx, actor, &current, &next).await?;
+    tx.commit().await?;
+    Ok(stored)
+}
+
+/// Writes `next` over `current` (read in this transaction, within the actor's
+/// scope) if its version is still `current`'s, with the audit entry; for changes
+/// that write more than the record in one transaction.
+pub async fn save_in<T: Record>(tx: &mut Tx, actor: &Actor, current: &T, next: &T) -> Result<T, StoreError> {
+    let (id, version) = (current.id(), current.version());
     let mut q = scope::update(&actor.scope, &T::SCOPED);
     for (c, v) in T::WRITABLE.iter().zip(next.writable_values()) {
         q.value(*c, v);
@@ -153,11 +163,11 @@ pub async fn update<T: Record>(
     q.value("version", version + 1).value("updated_at", now());
     q.and_where(Expr::col((T::SCOPED.table, "id")).eq(id)).and_where(Expr::col((T::SCOPED.table, "version")).eq(version));
     if tx.execute(q).await? != 1 {
-        return Err(StoreError::Stale { current: current.version() + 1 });
+        return Err(StoreError::Stale { current: version + 1 });
     }
-    let stored = get_in::<T>(&mut tx, id).await?;
+    let stored = get_in::<T>(tx, id).await?;
     audit::record(
-        &mut tx,
+        tx,
         actor,
         Change {
             action: "update",
@@ -165,11 +175,10 @@ pub async fn update<T: Record>(
             entity_id: Some(id),
             dealer_id: stored.dealer_id().or(current.dealer_id()),
             summary: Some(stored.summary()),
-            before: Some(serde_json::to_value(&current).unwrap_or_default()),
+            before: Some(serde_json::to_value(current).unwrap_or_default()),
             after: Some(serde_json::to_value(&stored).unwrap_or_default()),
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(stored)
 }

@@ -24,6 +24,16 @@ pub struct ErrorBody {
     /// For `stale_version`: the record's current version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i64>,
+    /// For `conflict`: the record the request collides with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conflicts_with: Option<ConflictsWith>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ConflictsWith {
+    /// E.g. `test_drive`.
+    pub entity: String,
+    pub id: i64,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -42,7 +52,7 @@ impl ApiError {
     pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Self {
         ApiError {
             status,
-            body: ErrorBody { code: code.into(), message: message.into(), fields: vec![], current_version: None },
+            body: ErrorBody { code: code.into(), message: message.into(), fields: vec![], current_version: None, conflicts_with: None },
             retry_after: None,
         }
     }
@@ -104,6 +114,12 @@ impl From<StoreError> for ApiError {
                 e
             }
             StoreError::Invalid(f) => ApiError::invalid(vec![f]),
+            StoreError::Conflict { field, message, entity, id } => {
+                let mut e = ApiError::new(StatusCode::CONFLICT, "conflict", format!("{field} {message} ({entity} {id})"));
+                e.body.fields = vec![FieldMessage { path: field, message }];
+                e.body.conflicts_with = Some(ConflictsWith { entity: entity.into(), id });
+                e
+            }
             StoreError::Unavailable(m) => {
                 tracing::error!(error = %m, "database unavailable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is unavailable; retry shortly")

@@ -25,6 +25,8 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/imports.toml")),
             include_str!(concat!("../locales/", $lang, "/leads.toml")),
             include_str!(concat!("../locales/", $lang, "/notifications.toml")),
+            include_str!(concat!("../locales/", $lang, "/test_drives.toml")),
+            include_str!(concat!("../locales/", $lang, "/quotes.toml")),
         ]
     };
 }

@@ -29,8 +29,10 @@ mod metrics;
 mod ops;
 mod org;
 mod pages;
+mod quotes;
 mod rest;
 mod search;
+mod test_drives;
 mod users;
 mod vehicles;
 
@@ -89,7 +91,9 @@ pub fn route_table(app: &App) -> Routes {
     let r = imports::routes(r);
     let r = leads::routes(r);
     let r = handover::routes(r);
-    notifications::routes(r)
+    let r = notifications::routes(r);
+    let r = test_drives::routes(r);
+    quotes::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

@@ -63,6 +63,8 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::leads::distribution::Doc::openapi(),
         crate::notifications::Doc::openapi(),
         crate::handover::Doc::openapi(),
+        crate::test_drives::api::Doc::openapi(),
+        crate::quotes::api::Doc::openapi(),
     ] {
         api.merge(part);
     }

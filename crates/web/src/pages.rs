@@ -43,6 +43,8 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/today", "nav.today", Action::LeadRead),
     ("/leads", "nav.leads", Action::LeadRead),
     ("/leads/distribution", "nav.distribution", Action::LeadRead),
+    ("/test-drives", "nav.test_drives", Action::LeadRead),
+    ("/quotes", "nav.quotes", Action::LeadRead),
     ("/org/dealers", "nav.dealers", Action::OrgRead),
     ("/org/regions", "nav.regions", Action::OrgManage),
     ("/users", "nav.users", Action::UserRead),
@@ -103,6 +105,18 @@ impl Layout {
     /// A local time for display (China Standard Time).
     pub fn time(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
         t.with_timezone(&china_time()).format("%Y-%m-%d %H:%M").to_string()
+    }
+    /// The time of day only (China time), for slots within one day.
+    pub fn clock(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&china_time()).format("%H:%M").to_string()
+    }
+    /// The China date of an instant (`2026-11-25`).
+    pub fn day(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.with_timezone(&china_time()).format("%Y-%m-%d").to_string()
+    }
+    /// Fen as yuan with two decimals (`158,800.00`).
+    pub fn yuan(&self, fen: impl std::borrow::Borrow<i64>) -> String {
+        autocrm_domain::quotes::format_yuan(*fen.borrow())
     }
     pub fn time_opt(&self, t: &Option<chrono::DateTime<chrono::Utc>>) -> String {
         t.as_ref().map(|t| self.time(t)).unwrap_or_default()

@@ -89,6 +89,16 @@ impl Tx {
         }
     }
 
+    /// Holds row `id` of `table` until the transaction ends, for a check-then-write
+    /// that must not interleave (`SELECT … FOR UPDATE` on PostgreSQL; on SQLite the
+    /// one writer already excludes every other write, so nothing to do).
+    pub async fn lock(&mut self, table: &str, id: i64) -> Result<(), StoreError> {
+        if self.engine() == Engine::Postgres {
+            let _: Vec<(i64,)> = self.fetch_all(super::sql(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"), vec![id.into()])).await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(mut self) -> Result<(), StoreError> {
         match self.inner.take() {
             Some(Inner::Sqlite(c)) => Ok(lock(&c).execute_batch("COMMIT")?),

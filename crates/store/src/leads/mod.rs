@@ -264,3 +264,21 @@ pub fn lead_no(id: i64) -> String {
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Lead, StoreError> {
     record::get(db, scope, id).await
 }
+
+pub const NO_SUCH_LEAD: &str = "no such lead within your scope";
+pub const LEAD_CLOSED: &str = "the lead is closed";
+pub const LEAD_UNROUTED: &str = "the lead has no dealer yet: assign it first";
+
+/// A lead named in a request (`lead_id`) that work can be recorded on — a test
+/// drive, a quote: within scope, open and at a dealer. Read inside `tx`.
+pub async fn open_lead(tx: &mut crate::Tx, scope: &Scope, id: i64) -> Result<(Lead, i64), StoreError> {
+    use autocrm_domain::FieldError;
+    let lead: Lead = crate::scope::get_for_update(tx, scope, &LEAD, Lead::COLUMNS, id)
+        .await
+        .map_err(|e| if matches!(e, StoreError::NotFound) { FieldError::new("lead_id", NO_SUCH_LEAD).into() } else { e })?;
+    if !lead.stage().is_open() {
+        return Err(FieldError::new("lead_id", LEAD_CLOSED).into());
+    }
+    let dealer = lead.dealer_id.ok_or_else(|| FieldError::new("lead_id", LEAD_UNROUTED))?;
+    Ok((lead, dealer))
+}

@@ -239,6 +239,8 @@ pub struct Today {
     pub due_today: Vec<LeadRow>,
     /// Leads assigned in the last 24 hours not yet contacted.
     pub new_assignments: Vec<LeadRow>,
+    /// The consultant's test drives today (China time), in time order.
+    pub test_drives: Vec<crate::test_drives::TestDriveRow>,
 }
 
 /// Midnight at the end of `now`'s day in China (UTC+8).
@@ -269,7 +271,8 @@ pub async fn today(db: &Db, scope: &Scope, user_id: i64, now: DateTime<Utc>) -> 
         .limit(100);
     let new_assignments: Vec<LeadRow> = snap.fetch_all(fresh).await?;
     let (overdue, due_today) = due.into_iter().partition(|r| r.next_follow_up_at.is_some_and(|n| n < now));
-    Ok(Today { overdue, due_today, new_assignments })
+    let test_drives = crate::test_drives::views::today_for(db, scope, user_id, now).await?;
+    Ok(Today { overdue, due_today, new_assignments, test_drives })
 }
 
 /// One consultant's workload in the manager's view.

@@ -75,49 +75,60 @@ pub(super) fn changes() -> Vec<Change> {
             .timestamp_null("next_follow_up_at")
             .create(),
         index("ix_lead_activity_lead", "lead_activity", &["lead_id", "at"]),
-        // The dealer's demo fleet and the bookings on it.
+        // The dealer's demo fleet and the bookings on it (capability `test_drives`).
         table("demo_car")
             .fk("dealer_id", "dealer", false)
-            .fk("model_id", "vehicle_model", true)
-            .text_null("plate")
+            .fk("model_id", "vehicle_model", false)
+            .text("plate")
             .text_null("vin")
             .text_null("color")
             .boolean("active")
-            .timestamp("created_at")
+            .text_null("note")
+            .versioned()
             .create(),
         index("ix_demo_car_dealer", "demo_car", &["dealer_id"]),
+        unique("ux_demo_car_plate", "demo_car", &["plate"]),
         table("test_drive")
             .fk("lead_id", "lead", true)
             .fk("customer_id", "customer", false)
             .fk("dealer_id", "dealer", false)
             .fk("demo_car_id", "demo_car", false)
-            .bigint("consultant_id")
+            .fk("consultant_id", "app_user", false)
             .timestamp("starts_at")
             .timestamp("ends_at")
             .text("status")
             .text_null("feedback")
             .bigint_null("rating")
             .text_null("route")
+            .text_null("cancel_reason")
+            .timestamp_null("ended_at")
+            .bigint_null("booked_by")
             .versioned()
             .create(),
         index("ix_test_drive_car", "test_drive", &["demo_car_id", "starts_at"]),
         index("ix_test_drive_consultant", "test_drive", &["consultant_id", "starts_at"]),
         index("ix_test_drive_dealer", "test_drive", &["dealer_id", "starts_at"]),
-        // A minimal price list (fen); the catalog capability extends it.
+        index("ix_test_drive_lead", "test_drive", &["lead_id"]),
+        // A minimal price list (fen) per catalog model (capability `quotes`); the
+        // catalog capability extends it.
         table("model_price")
             .fk("model_id", "vehicle_model", false)
             .bigint("list_price")
             .date_null("valid_from")
             .date_null("valid_to")
-            .timestamp("created_at")
+            .text_null("note")
+            .versioned()
             .create(),
         index("ix_model_price_model", "model_price", &["model_id"]),
+        // A quote is written once and never changed: what was promised stays as it
+        // was. The conflict columns record a colleague's different recent quote to
+        // the same customer that the consultant was warned about.
         table("quote")
             .text("quote_no")
             .fk("lead_id", "lead", true)
             .fk("customer_id", "customer", false)
             .fk("dealer_id", "dealer", false)
-            .bigint("user_id")
+            .fk("user_id", "app_user", false)
             .text("user_name")
             .fk("model_id", "vehicle_model", false)
             .bigint("list_price")
@@ -126,12 +137,16 @@ pub(super) fn changes() -> Vec<Change> {
             .bigint("fees")
             .bigint("total")
             .text("lines")
-            .date_null("valid_until")
+            .date("valid_until")
             .text_null("note")
-            .timestamp("created_at")
+            .bigint_null("conflict_quote_id")
+            .bigint_null("conflict_difference")
+            .versioned()
             .create(),
+        unique("ux_quote_no", "quote", &["quote_no"]),
         index("ix_quote_customer", "quote", &["customer_id", "created_at"]),
         index("ix_quote_lead", "quote", &["lead_id"]),
+        index("ix_quote_dealer", "quote", &["dealer_id", "created_at"]),
         // Scheduled work that must run once per key (a day) even with several
         // instances: the unique key is the lock.
         table("job_run")

@@ -297,6 +297,9 @@ struct ShowPage {
     f: Values,
     older_href: Option<String>,
     newest_href: Option<String>,
+    /// The customer's latest quotes (empty for roles that do not see quotes).
+    quotes: Vec<autocrm_store::quotes::QuoteRow>,
+    can_see_quotes: bool,
 }
 
 impl ShowPage {
@@ -336,7 +339,10 @@ async fn show_page(app: &App, a: &Actor, l: Layout, id: i64, notice: String, cur
         older_href = page.next_cursor.map(|c| format!("/customers/{id}?cursor={c}#timeline"));
         newest_href = Some(format!("/customers/{id}#timeline"));
     }
+    let quotes = crate::quotes::customer_quotes(&app.db, a, v.customer.id).await?;
     let page = ShowPage {
+        quotes,
+        can_see_quotes: a.role.grants(Action::LeadRead),
         can_write: a.role.grants(Action::CustomerWrite),
         can_reveal: a.role.grants(Action::PiiReveal),
         v,

@@ -3,7 +3,7 @@
 
 pub mod api;
 pub mod distribution;
-mod pages;
+pub(crate) mod pages;
 
 use autocrm_domain::access::Action::{CustomerExport, LeadManage, LeadRead, LeadWrite, OrgManage};
 use axum::http::Method;

@@ -21,9 +21,10 @@ use crate::error::ApiError;
 use crate::extract::{Id, Query};
 use crate::pages::{self, Layout, PageError, PageResult, field, opt_id, render, see_other};
 
-type Errors = Vec<(String, String)>;
+pub(crate) type Errors = Vec<(String, String)>;
 
-fn field_errors(e: ApiError) -> Result<Errors, PageError> {
+/// A client error as the (field, message) list a form shows; other errors as the error page.
+pub(crate) fn field_errors(e: ApiError) -> Result<Errors, PageError> {
     if e.status.is_client_error() {
         let mut out: Errors = e.body.fields.into_iter().map(|f| (f.path, f.message)).collect();
         if out.is_empty() {
@@ -35,12 +36,12 @@ fn field_errors(e: ApiError) -> Result<Errors, PageError> {
     }
 }
 
-fn opt(f: &pages::Form, k: &str) -> Option<String> {
+pub(crate) fn opt(f: &pages::Form, k: &str) -> Option<String> {
     f.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// A `datetime-local` value (China time) as UTC.
-fn local_time(f: &pages::Form, k: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+pub(crate) fn local_time(f: &pages::Form, k: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
     match opt(f, k) {
         None => Ok(None),
         Some(v) => NaiveDateTime::parse_from_str(&v, "%Y-%m-%dT%H:%M")
@@ -271,6 +272,8 @@ struct ShowPage {
     consultants: Vec<(i64, String)>,
     timeframes: Vec<&'static str>,
     errors: Errors,
+    drives: Vec<autocrm_store::test_drives::TestDriveRow>,
+    quotes: Vec<autocrm_store::quotes::QuoteRow>,
 }
 
 impl ShowPage {
@@ -305,7 +308,11 @@ async fn show_page(app: &App, a: &autocrm_store::auth::Actor, l: Layout, id: i64
     reasons.extend(INVALID_REASONS);
     reasons.sort();
     reasons.dedup();
+    let drives = autocrm_store::test_drives::views::all(&app.db, &a.scope, &autocrm_store::test_drives::DriveFilter { lead_id: Some(id), ..Default::default() }, 50).await?;
+    let quotes = autocrm_store::quotes::views::latest(&app.db, &a.scope, &autocrm_store::quotes::QuoteFilter { lead_id: Some(id), ..Default::default() }, 20).await?;
     let mut r = render(&ShowPage {
+        drives,
+        quotes,
         activities: activity::for_lead(&app.db, id).await?,
         l,
         lead,
@@ -410,6 +417,7 @@ pub async fn assign(State(app): State<App>, Caller(a): Caller, l: Layout, Id(id)
 struct TodayPage {
     l: Layout,
     sections: Vec<(&'static str, Vec<LeadRow>)>,
+    drives: Vec<autocrm_store::test_drives::TestDriveRow>,
 }
 
 pub async fn today(State(app): State<App>, Caller(a): Caller, l: Layout) -> PageResult {
@@ -419,7 +427,7 @@ pub async fn today(State(app): State<App>, Caller(a): Caller, l: Layout) -> Page
         ("leads.due_today", day.due_today),
         ("leads.new_assignments", day.new_assignments),
     ];
-    Ok(render(&TodayPage { l, sections }))
+    Ok(render(&TodayPage { l, sections, drives: day.test_drives }))
 }
 
 #[derive(Template)]

@@ -1,10 +1,10 @@
-//! Quotes: list price, itemized discounts, gifts and fees, and the warning when a
-//! new quote to a customer differs from a recent one by another consultant (the
-//! customer's complaint: "two consultants quoted two prices").
+//! What a quote adds up to (list price, itemized discounts, gifts and fees) and the
+//! warning when it differs from a colleague's recent quote to the same customer.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::RECENT_DAYS;
 use crate::FieldError;
 use crate::text::str_enum;
 
@@ -43,26 +43,29 @@ pub struct QuoteTotals {
 /// Adds up a quote; names the line that is wrong.
 pub fn totals(list_price: Fen, lines: &[QuoteLine]) -> Result<QuoteTotals, FieldError> {
     if list_price <= 0 {
-        return Err(FieldError::new("list_price", "must be greater than zero"));
+        return Err(FieldError::new("list_price", super::POSITIVE));
     }
     let mut t = QuoteTotals { list_price, discounts: 0, gifts_value: 0, fees: 0, total: 0 };
     for (i, l) in lines.iter().enumerate() {
         if l.amount <= 0 {
-            return Err(FieldError::new(format!("lines[{i}].amount"), "must be greater than zero"));
+            return Err(FieldError::new(format!("lines[{i}].amount"), super::POSITIVE));
         }
         if l.label.trim().is_empty() {
-            return Err(FieldError::new(format!("lines[{i}].label"), "is required"));
+            return Err(FieldError::new(format!("lines[{i}].label"), super::REQUIRED));
+        }
+        if l.label.trim().chars().count() > super::LABEL_MAX {
+            return Err(FieldError::new(format!("lines[{i}].label"), super::LABEL_TOO_LONG));
         }
         let slot = match l.kind {
             QuoteLineKind::Discount => &mut t.discounts,
             QuoteLineKind::Gift => &mut t.gifts_value,
             QuoteLineKind::Fee => &mut t.fees,
         };
-        *slot = slot.checked_add(l.amount).ok_or_else(|| FieldError::new(format!("lines[{i}].amount"), "is too large"))?;
+        *slot = slot.checked_add(l.amount).ok_or_else(|| FieldError::new(format!("lines[{i}].amount"), super::TOO_LARGE))?;
     }
     t.total = list_price - t.discounts + t.fees;
     if t.total <= 0 {
-        return Err(FieldError::new("lines", "the discounts exceed the price"));
+        return Err(FieldError::new("lines", super::DISCOUNTS_EXCEED));
     }
     Ok(t)
 }
@@ -73,6 +76,8 @@ pub struct RecentQuote {
     pub id: i64,
     pub user_id: i64,
     pub user_name: String,
+    /// Where it was given: any dealer that serves the customer counts.
+    pub dealer_name: String,
     pub model_id: i64,
     pub total: Fen,
     pub at: DateTime<Utc>,
@@ -83,14 +88,12 @@ pub struct RecentQuote {
 pub struct QuoteConflict {
     pub quote_id: i64,
     pub user_name: String,
+    pub dealer_name: String,
     pub at: DateTime<Utc>,
     pub total: Fen,
     /// New total minus the earlier one.
     pub difference: Fen,
 }
-
-/// How far back another consultant's quote counts as recent.
-pub const RECENT_DAYS: i64 = 30;
 
 /// The most recent quote for the same model by another consultant within
 /// [`RECENT_DAYS`] whose total differs from `total`.
@@ -100,7 +103,14 @@ pub fn quote_conflict(user_id: i64, model_id: i64, total: Fen, now: DateTime<Utc
         .filter(|q| q.user_id != user_id && q.model_id == model_id && q.total != total)
         .filter(|q| q.at >= now - Duration::days(RECENT_DAYS) && q.at <= now)
         .max_by_key(|q| (q.at, q.id))
-        .map(|q| QuoteConflict { quote_id: q.id, user_name: q.user_name.clone(), at: q.at, total: q.total, difference: total - q.total })
+        .map(|q| QuoteConflict {
+            quote_id: q.id,
+            user_name: q.user_name.clone(),
+            dealer_name: q.dealer_name.clone(),
+            at: q.at,
+            total: q.total,
+            difference: total - q.total,
+        })
 }
 
 #[cfg(test)]
@@ -127,7 +137,7 @@ mod tests {
 
     #[test]
     fn a_colleagues_different_price_is_flagged() {
-        let q = |id, user_id, model_id, total, day| RecentQuote { id, user_id, user_name: format!("u{user_id}"), model_id, total, at: at(day) };
+        let q = |id, user_id, model_id, total, day| RecentQuote { id, user_id, user_name: format!("u{user_id}"), dealer_name: "d".into(), model_id, total, at: at(day) };
         let recent = [q(1, 7, 1, 15_000_000, -40), q(2, 7, 1, 15_100_000, -3), q(3, 8, 2, 9_000_000, -1), q(4, 5, 1, 15_200_000, -2)];
         let c = quote_conflict(5, 1, 14_900_000, at(0), &recent);
         assert_eq!(c.map(|c| (c.quote_id, c.difference)), Some((2, -200_000)), "own quotes, other models and old quotes do not count");
@@ -148,7 +158,7 @@ mod tests {
         #[test]
         fn ones_own_quotes_never_conflict(totals_ in proptest::collection::vec(1i64..1_000_000, 1..10), mine in 1i64..1_000_000) {
             let recent: Vec<RecentQuote> = totals_.iter().enumerate()
-                .map(|(i, t)| RecentQuote { id: i as i64, user_id: 1, user_name: "me".into(), model_id: 1, total: *t, at: at(-1) }).collect();
+                .map(|(i, t)| RecentQuote { id: i as i64, user_id: 1, user_name: "me".into(), dealer_name: "d".into(), model_id: 1, total: *t, at: at(-1) }).collect();
             prop_assert_eq!(quote_conflict(1, 1, mine, at(0), &recent), None);
         }
     }

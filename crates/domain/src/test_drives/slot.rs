@@ -2,11 +2,13 @@
 //! two bookings of the same car or consultant may not overlap.
 
 use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
 
+use super::{SLOT_LENGTH, SLOT_ORDER, SLOT_PAST};
 use crate::FieldError;
 
 /// A half-open time span `[start, end)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Slot {
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -22,20 +24,21 @@ impl Slot {
     /// Checks a requested slot at time `now`.
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>, now: DateTime<Utc>) -> Result<Slot, FieldError> {
         if end <= start {
-            return Err(FieldError::new("ends_at", "must be after starts_at"));
+            return Err(FieldError::new("ends_at", SLOT_ORDER));
         }
         let minutes = (end - start).num_minutes();
         if !(MIN_MINUTES..=MAX_MINUTES).contains(&minutes) {
-            return Err(FieldError::new("ends_at", format!("a test drive lasts {MIN_MINUTES} to {MAX_MINUTES} minutes")));
+            return Err(FieldError::new("ends_at", SLOT_LENGTH));
         }
         if start < now - Duration::hours(GRACE_HOURS) {
-            return Err(FieldError::new("starts_at", "is too far in the past"));
+            return Err(FieldError::new("starts_at", SLOT_PAST));
         }
         Ok(Slot { start, end })
     }
 }
 
 /// Whether two slots share any moment (touching ends do not overlap).
+/// The store's overlap query is the same comparison in SQL.
 pub fn overlaps(a: Slot, b: Slot) -> bool {
     a.start < b.end && b.start < a.end
 }
