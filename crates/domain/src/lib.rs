@@ -5,11 +5,13 @@
 //! capability, named as in every other layer (`store::org`, `web::org`, …).
 
 pub mod access;
+pub mod analytics;
 pub mod audit;
 pub mod customers;
 pub mod identity;
 pub mod leads;
 pub mod org;
+pub mod traffic;
 pub mod users;
 pub mod vehicles;
 
