@@ -229,7 +229,8 @@ async fn load(db: &Db) -> Result<(), StoreError> {
     let customers = crate::customers::demo::load(&mut tx).await?;
     let vehicles = crate::vehicles::demo::load(&mut tx, &customers.bought).await?;
     let leads = crate::leads::demo::load(&mut tx).await?;
-    tracing::info!(customers = customers.customers, vehicles, leads, "loaded demo customers and leads");
+    let traffic = crate::traffic::demo::load(&mut tx).await?;
+    tracing::info!(customers = customers.customers, vehicles, leads, traffic, "loaded demo customers, leads and showroom traffic");
     tx.commit().await
 }
 

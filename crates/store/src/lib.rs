@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod schema;
 pub mod scope;
 
+pub mod analytics;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod imports;
 pub mod leads;
 pub mod notifications;
 pub mod search;
+pub mod traffic;
 pub mod vehicles;
 pub mod demo;
 pub mod idempotency;

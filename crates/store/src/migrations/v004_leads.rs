@@ -166,7 +166,15 @@ pub(super) fn changes() -> Vec<Change> {
             .timestamp("at")
             .create(),
         index("ix_handover_from", "handover", &["from_user_id"]),
-        // Daily walk-ins and phone inquiries per dealer and media source.
+        // Consultants on duty receive new leads; the time of the last assignment
+        // drives round robin.
+        Change::AddColumn("app_user", Column { name: "on_duty", kind: Kind::Bool, nullable: false, references: None, default: Some("TRUE") }),
+        Change::AddColumn("app_user", Column { name: "last_assigned_at", kind: Kind::Timestamp, nullable: true, references: None, default: None }),
+        // Options of an import (the event and source of an auto-show card import).
+        Change::AddColumn("import_job", Column { name: "options", kind: Kind::Text, nullable: true, references: None, default: None }),
+        // ---- showroom traffic and funnel analytics (capabilities `traffic`, `analytics`) ----
+        // Daily walk-ins and phone inquiries per dealer, channel and media source;
+        // one row per cell of the receptionist's grid (upserted on the unique key).
         table("showroom_traffic")
             .fk("dealer_id", "dealer", false)
             .date("day")
@@ -174,14 +182,13 @@ pub(super) fn changes() -> Vec<Change> {
             .text("source")
             .bigint("visits")
             .bigint_null("recorded_by")
+            .timestamp("created_at")
             .timestamp("updated_at")
             .create(),
         unique("ux_showroom_traffic", "showroom_traffic", &["dealer_id", "day", "channel", "source"]),
-        // Consultants on duty receive new leads; the time of the last assignment
-        // drives round robin.
-        Change::AddColumn("app_user", Column { name: "on_duty", kind: Kind::Bool, nullable: false, references: None, default: Some("TRUE") }),
-        Change::AddColumn("app_user", Column { name: "last_assigned_at", kind: Kind::Timestamp, nullable: true, references: None, default: None }),
-        // Options of an import (the event and source of an auto-show card import).
-        Change::AddColumn("import_job", Column { name: "options", kind: Kind::Text, nullable: true, references: None, default: None }),
+        // The OEM's traffic report reads a range of days across all dealers.
+        index("ix_showroom_traffic_day", "showroom_traffic", &["day"]),
+        // A dealer's, group's or region's funnel is a range of creation times per dealer.
+        index("ix_lead_dealer_created", "lead", &["dealer_id", "created_at"]),
     ]
 }
