@@ -24,6 +24,8 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/identity.toml")),
             include_str!(concat!("../locales/", $lang, "/imports.toml")),
             include_str!(concat!("../locales/", $lang, "/leads.toml")),
+            include_str!(concat!("../locales/", $lang, "/traffic.toml")),
+            include_str!(concat!("../locales/", $lang, "/analytics.toml")),
         ]
     };
 }

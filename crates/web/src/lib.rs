@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod openapi;
 pub mod routes;
 
+mod analytics;
 mod api_tokens;
 mod assets;
 mod audit;
@@ -29,6 +30,7 @@ mod org;
 mod pages;
 mod rest;
 mod search;
+mod traffic;
 mod users;
 mod vehicles;
 
@@ -85,7 +87,9 @@ pub fn route_table(app: &App) -> Routes {
     let r = search::routes(r);
     let r = identity::routes(r);
     let r = imports::routes(r);
-    leads::routes(r)
+    let r = leads::routes(r);
+    let r = traffic::routes(r);
+    analytics::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

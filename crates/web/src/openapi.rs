@@ -60,6 +60,8 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::identity::api::Doc::openapi(),
         crate::imports::api::Doc::openapi(),
         crate::leads::api::Doc::openapi(),
+        crate::traffic::api::Doc::openapi(),
+        crate::analytics::api::Doc::openapi(),
     ] {
         api.merge(part);
     }

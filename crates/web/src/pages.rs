@@ -36,6 +36,8 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/", "nav.home", Action::SelfService),
     ("/today", "nav.today", Action::LeadRead),
     ("/leads", "nav.leads", Action::LeadRead),
+    ("/traffic", "nav.traffic", Action::LeadWrite),
+    ("/analytics", "nav.analytics", Action::LeadReport),
     ("/org/dealers", "nav.dealers", Action::OrgRead),
     ("/org/regions", "nav.regions", Action::OrgManage),
     ("/users", "nav.users", Action::UserRead),

@@ -36,15 +36,15 @@ str_enum! {
 str_enum! {
     /// What the traffic report's rows are grouped by.
     pub enum Grouping {
-        Dealer => "dealer",
         Region => "region",
+        Dealer => "dealer",
         Source => "source",
         Channel => "channel",
         Day => "day",
     }
 }
 
-pub const BAD_GROUPING: &str = "must be one of dealer, region, source, channel, day";
+pub const BAD_GROUPING: &str = "must be one of region, dealer, source, channel, day";
 
 /// The most visitors one cell of a day may record (a typo guard, not a limit of
 /// any real showroom).

@@ -79,8 +79,14 @@ pub fn count_if(cond: Condition) -> Expr {
 
 /// Whether any of `columns` of `table` is set.
 pub(crate) fn any_set(table: &'static str, columns: &[&'static str]) -> Condition {
-    let cols: Vec<Expr> = columns.iter().map(|c| Expr::col((table, *c))).collect();
-    Cond::all().add(Expr::expr(Func::coalesce(cols)).is_not_null())
+    match columns {
+        // SQLite wants at least two arguments to COALESCE.
+        [one] => Cond::all().add(Expr::col((table, *one)).is_not_null()),
+        _ => {
+            let cols: Vec<Expr> = columns.iter().map(|c| Expr::col((table, *c))).collect();
+            Cond::all().add(Expr::expr(Func::coalesce(cols)).is_not_null())
+        }
+    }
 }
 
 /// The leads of a report: in scope, created in the period, narrowed by the filters.
