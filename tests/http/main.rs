@@ -2,6 +2,7 @@
 //! PostgreSQL (`both_engines!`). One module per capability, named as in every other
 //! layer; test names say what the product promises.
 
+mod analytics;
 mod api_tokens;
 mod audit;
 mod auth;
@@ -15,5 +16,6 @@ mod ops;
 mod org;
 mod permissions;
 mod search;
+mod traffic;
 mod users;
 mod vehicles;
