@@ -67,10 +67,10 @@ pub async fn conversion_forecast(db: &Db, scope: &Scope, period: &Period, filter
         .expr(count_if(Cond::all().add(Expr::col(("lead", "stage")).is_in(working))))
         .expr(count_if(reached(Stage::Order)))
         .expr(count_if(reached(Stage::Delivered)));
-    let rows: Vec<(Option<String>, Option<i64>, Option<String>, i64, i64, i64, i64)> = db.fetch_all(q).await?;
+    let rows: Vec<(Option<String>, Option<i64>, i64, i64, i64, i64)> = db.fetch_all(q).await?;
     let counts: Vec<(Timeframe, TimeframeCounts)> = rows
         .into_iter()
-        .filter_map(|(t, _, _, leads, open, ordered, delivered)| {
+        .filter_map(|(t, _, leads, open, ordered, delivered)| {
             Some((Timeframe::parse(t.as_deref()?)?, TimeframeCounts { leads, open, ordered, delivered }))
         })
         .collect();

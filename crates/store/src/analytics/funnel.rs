@@ -6,9 +6,10 @@
 use autocrm_domain::access::Scope;
 use autocrm_domain::analytics::{Dimension, FunnelCounts, Period, reached_by};
 use autocrm_domain::leads::{Grade, Source, Stage, Timeframe};
-use sea_query::{Cond, Expr, ExprTrait, JoinType, SelectStatement};
+use sea_query::{Cond, Expr, ExprTrait, SelectStatement};
 use serde::Serialize;
 
+use super::names::{Entity, Names};
 use super::{Filters, any_set, count_if, leads_in};
 use crate::db::{FromRow, Row};
 use crate::{Db, StoreError};
@@ -32,43 +33,20 @@ pub(crate) fn reached(stage: Stage) -> sea_query::Condition {
     any_set("lead", &cols)
 }
 
-/// Adds the group key of `by` as the first three columns (key, id, label), with
-/// the joins it needs and its GROUP BY.
+/// Adds the group of `by` as the first two columns — a text key (source, event,
+/// timeframe, grade) or an entity id (dealer, consultant; regions are grouped by
+/// dealer here and rolled up by [`Names`]) — with its GROUP BY. No join per row.
 pub(crate) fn group_by(q: &mut SelectStatement, by: Dimension) {
-    let null_id = || Expr::cust("CAST(NULL AS BIGINT)");
-    let null_label = || Expr::cust("CAST(NULL AS TEXT)");
-    let dealer = |q: &mut SelectStatement| {
-        q.join(JoinType::LeftJoin, "dealer", Expr::col(("dealer", "id")).equals(("lead", "dealer_id")));
+    let col = match by {
+        Dimension::Source | Dimension::Event | Dimension::Timeframe | Dimension::Grade => ("lead", by.as_str()),
+        Dimension::Dealer | Dimension::Region => ("lead", "dealer_id"),
+        Dimension::Consultant => ("lead", "owner_user_id"),
     };
-    match by {
-        Dimension::Source | Dimension::Event | Dimension::Timeframe | Dimension::Grade => {
-            let col = ("lead", by.as_str());
-            q.expr(Expr::col(col)).expr(null_id()).expr(null_label()).group_by_col(col);
-        }
-        Dimension::Dealer => {
-            dealer(q);
-            q.column(("dealer", "code")).column(("lead", "dealer_id")).column(("dealer", "name")).group_by_columns([
-                ("lead", "dealer_id"),
-                ("dealer", "code"),
-                ("dealer", "name"),
-            ]);
-        }
-        Dimension::Consultant => {
-            q.join(JoinType::LeftJoin, "app_user", Expr::col(("app_user", "id")).equals(("lead", "owner_user_id")))
-                .column(("app_user", "username"))
-                .column(("lead", "owner_user_id"))
-                .column(("app_user", "display_name"))
-                .group_by_columns([("lead", "owner_user_id"), ("app_user", "username"), ("app_user", "display_name")]);
-        }
-        Dimension::Region => {
-            dealer(q);
-            q.join(JoinType::LeftJoin, "region", Expr::col(("region", "id")).equals(("dealer", "region_id")))
-                .column(("region", "code"))
-                .column(("dealer", "region_id"))
-                .column(("region", "name"))
-                .group_by_columns([("dealer", "region_id"), ("region", "code"), ("region", "name")]);
-        }
-    }
+    match Entity::of(by) {
+        None => q.expr(Expr::col(col)).expr(Expr::cust("CAST(NULL AS BIGINT)")),
+        Some(_) => q.expr(Expr::cust("CAST(NULL AS TEXT)")).expr(Expr::col(col)),
+    };
+    q.group_by_col(col);
 }
 
 /// Orders report rows: enumerations in their own order (the funnel of timeframes
@@ -175,21 +153,24 @@ impl FunnelRow {
     }
 }
 
-impl FromRow for FunnelRow {
+/// One row of the aggregate: the group's key or id and its counts.
+struct Counted(Option<String>, Option<i64>, FunnelCounts);
+
+impl FromRow for Counted {
     fn from_row(r: &Row<'_>) -> Result<Self, StoreError> {
         let c = FunnelCounts {
-            leads: r.get(3)?,
-            contacted: r.get(4)?,
-            visited: r.get(5)?,
-            test_drive: r.get(6)?,
-            quoted: r.get(7)?,
-            ordered: r.get(8)?,
-            delivered: r.get(9)?,
-            lost: r.get(10)?,
-            invalid: r.get(11)?,
-            cancelled: r.get(12)?,
+            leads: r.get(2)?,
+            contacted: r.get(3)?,
+            visited: r.get(4)?,
+            test_drive: r.get(5)?,
+            quoted: r.get(6)?,
+            ordered: r.get(7)?,
+            delivered: r.get(8)?,
+            lost: r.get(9)?,
+            invalid: r.get(10)?,
+            cancelled: r.get(11)?,
         };
-        Ok(FunnelRow::new(r.get(0)?, r.get(1)?, r.get(2)?, c))
+        Ok(Counted(r.get(0)?, r.get(1)?, c))
     }
 }
 
@@ -218,7 +199,11 @@ pub async fn funnel(db: &Db, scope: &Scope, period: &Period, by: Dimension, filt
     q.expr(count_if(stage_in(&[Stage::Lost])))
         .expr(count_if(stage_in(&[Stage::Invalid])))
         .expr(count_if(stage_in(&[Stage::Cancelled, Stage::Returned])));
-    let mut rows: Vec<FunnelRow> = db.fetch_all(q).await?;
+    let found: Vec<Counted> = db.fetch_all(q).await?;
+    let ids: Vec<i64> = found.iter().filter_map(|c| c.1).collect();
+    let names = Names::load(db, scope, Entity::of(by), &ids).await?;
+    let groups = names.fold(found.into_iter().map(|c| (c.0, c.1, c.2)), FunnelCounts::add);
+    let mut rows: Vec<FunnelRow> = groups.into_iter().map(|((key, id, label), c)| FunnelRow::new(key, id, label, c)).collect();
     sort_rows(&mut rows, by, |r| (r.key.as_deref(), r.leads));
     let mut total = FunnelCounts::default();
     for r in &rows {

@@ -8,6 +8,7 @@
 
 pub mod forecast;
 pub mod funnel;
+pub mod names;
 pub mod timeliness;
 
 use autocrm_domain::FieldError;

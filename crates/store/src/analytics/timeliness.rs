@@ -11,6 +11,7 @@ use sea_query::{Cond, Condition, Expr, ExprTrait};
 use serde::Serialize;
 
 use super::funnel::{group_by, sort_rows};
+use super::names::{Entity, Names};
 use super::{Filters, count_if, leads_in};
 use crate::db::{FromRow, Row};
 use crate::{Db, Engine, StoreError};
@@ -78,21 +79,24 @@ impl TimelinessRow {
     }
 }
 
-impl FromRow for TimelinessRow {
+/// One row of the aggregate: the dealer's id and its figures.
+struct Counted(Option<i64>, Timeliness);
+
+impl FromRow for Counted {
     fn from_row(r: &Row<'_>) -> Result<Self, StoreError> {
         let t = Timeliness {
-            leads: r.get(3)?,
-            contacted_in_time: r.get(4)?,
-            contacted_late: r.get(5)?,
-            not_contacted: r.get(6)?,
-            open: r.get(7)?,
-            overdue: r.get(8)?,
-            distributed: r.get(9)?,
-            feedback_on_time: r.get(10)?,
-            feedback_late: r.get(11)?,
-            feedback_missing: r.get(12)?,
+            leads: r.get(2)?,
+            contacted_in_time: r.get(3)?,
+            contacted_late: r.get(4)?,
+            not_contacted: r.get(5)?,
+            open: r.get(6)?,
+            overdue: r.get(7)?,
+            distributed: r.get(8)?,
+            feedback_on_time: r.get(9)?,
+            feedback_late: r.get(10)?,
+            feedback_missing: r.get(11)?,
         };
-        Ok(TimelinessRow::new(r.get(0)?, r.get(1)?, r.get(2)?, t))
+        Ok(Counted(r.get(1)?, t))
     }
 }
 
@@ -143,7 +147,11 @@ pub async fn timeliness(db: &Db, scope: &Scope, period: &Period, filters: &Filte
                 .add(col("feedback_at").is_null())
                 .add(col("feedback_due_at").lt(now)),
         ));
-    let mut rows: Vec<TimelinessRow> = db.fetch_all(q).await?;
+    let found: Vec<Counted> = db.fetch_all(q).await?;
+    let ids: Vec<i64> = found.iter().filter_map(|c| c.0).collect();
+    let names = Names::load(db, scope, Some(Entity::Dealer), &ids).await?;
+    let groups = names.fold(found.into_iter().map(|c| (None, c.0, c.1)), Timeliness::add);
+    let mut rows: Vec<TimelinessRow> = groups.into_iter().map(|((code, id, name), t)| TimelinessRow::new(code, id, name, t)).collect();
     sort_rows(&mut rows, Dimension::Dealer, |r| (r.dealer_code.as_deref(), r.leads));
     let mut total = Timeliness::default();
     for r in &rows {

@@ -186,9 +186,22 @@ pub(super) fn changes() -> Vec<Change> {
             .timestamp("updated_at")
             .create(),
         unique("ux_showroom_traffic", "showroom_traffic", &["dealer_id", "day", "channel", "source"]),
-        // The OEM's traffic report reads a range of days across all dealers.
-        index("ix_showroom_traffic_day", "showroom_traffic", &["day"]),
+        // The OEM's traffic report reads a range of days across all dealers: covered,
+        // so it never visits the table.
+        index("ix_showroom_traffic_day", "showroom_traffic", &["day", "dealer_id", "channel", "source", "visits"]),
         // A dealer's, group's or region's funnel is a range of creation times per dealer.
         index("ix_lead_dealer_created", "lead", &["dealer_id", "created_at"]),
+        // The analytics reports are one pass over the leads created in a period; this
+        // index holds every column they read, so SQLite scans it in order of creation
+        // without visiting the table (about 40 % of the table's size).
+        index(
+            "ix_lead_analytics",
+            "lead",
+            &[
+                "created_at", "dealer_id", "owner_user_id", "source", "event", "timeframe", "grade", "stage", "contacted_at",
+                "visited_at", "test_drive_at", "quoted_at", "ordered_at", "delivered_at", "next_follow_up_at", "distributed_at",
+                "feedback_due_at", "feedback_at",
+            ],
+        ),
     ]
 }

@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 use autocrm_domain::access::Scope;
 use autocrm_domain::analytics::Period;
 use autocrm_domain::traffic::{Channel, Grouping, MediaSource};
-use sea_query::{Expr, ExprTrait, JoinType, SelectStatement};
+use sea_query::{Expr, ExprTrait, SelectStatement};
 use serde::Serialize;
 
 use super::TRAFFIC;
 use crate::analytics::Filters;
+use crate::analytics::names::{Entity, Group, Names};
 use crate::{Db, StoreError, scope};
 
 /// One group of the report.
@@ -59,37 +60,23 @@ pub struct TrafficReport {
     pub total: TrafficRow,
 }
 
-/// Adds the group key (key, id, label) of `by` as the first three columns.
+/// Adds the group of `by` as the first two columns — a text key (source, channel,
+/// day) or the dealer's id (dealers and regions, named and rolled up afterwards) —
+/// with its GROUP BY. No join per row.
 fn group_by(q: &mut SelectStatement, by: Grouping) {
     let t = "showroom_traffic";
-    let dealer = |q: &mut SelectStatement| {
-        q.join(JoinType::InnerJoin, "dealer", Expr::col(("dealer", "id")).equals((t, "dealer_id")));
-    };
-    let plain = |q: &mut SelectStatement, key: Expr, group: Expr| {
-        q.expr(key).expr(Expr::cust("CAST(NULL AS BIGINT)")).expr(Expr::cust("CAST(NULL AS TEXT)")).add_group_by([group]);
-    };
+    let null_id = || Expr::cust("CAST(NULL AS BIGINT)");
     match by {
-        Grouping::Dealer => {
-            dealer(q);
-            q.column(("dealer", "code")).column((t, "dealer_id")).column(("dealer", "name")).group_by_columns([
-                (t, "dealer_id"),
-                ("dealer", "code"),
-                ("dealer", "name"),
-            ]);
+        Grouping::Dealer | Grouping::Region => {
+            q.expr(Expr::cust("CAST(NULL AS TEXT)")).column((t, "dealer_id")).group_by_col((t, "dealer_id"));
         }
-        Grouping::Region => {
-            dealer(q);
-            q.join(JoinType::InnerJoin, "region", Expr::col(("region", "id")).equals(("dealer", "region_id")))
-                .column(("region", "code"))
-                .column(("dealer", "region_id"))
-                .column(("region", "name"))
-                .group_by_columns([("dealer", "region_id"), ("region", "code"), ("region", "name")]);
+        Grouping::Source | Grouping::Channel => {
+            let col = (t, if by == Grouping::Source { "source" } else { "channel" });
+            q.column(col).expr(null_id()).group_by_col(col);
         }
-        Grouping::Source => plain(q, Expr::col((t, "source")), Expr::col((t, "source"))),
-        Grouping::Channel => plain(q, Expr::col((t, "channel")), Expr::col((t, "channel"))),
         Grouping::Day => {
             let day = Expr::cust("CAST(showroom_traffic.day AS TEXT)");
-            plain(q, day.clone(), day)
+            q.expr(day.clone()).expr(null_id()).add_group_by([day]);
         }
     }
 }
@@ -108,12 +95,15 @@ pub async fn report(db: &Db, scope: &Scope, period: &Period, by: Grouping, filte
         (t, "channel"),
         (t, "source"),
     ]);
-    let found: Vec<(Option<String>, Option<i64>, Option<String>, String, String, i64)> = db.fetch_all(q).await?;
-    let mut groups: BTreeMap<(Option<String>, Option<i64>), TrafficRow> = BTreeMap::new();
+    let found: Vec<(Option<String>, Option<i64>, String, String, i64)> = db.fetch_all(q).await?;
+    let ids: Vec<i64> = found.iter().filter_map(|r| r.1).collect();
+    let names = Names::load(db, scope, Entity::of_traffic(by), &ids).await?;
+    let mut groups: BTreeMap<Group, TrafficRow> = BTreeMap::new();
     let mut total = TrafficRow::default();
-    for (key, id, label, channel, source, visits) in found {
+    for (key, id, channel, source, visits) in found {
         let channel = Channel::parse(&channel);
-        groups.entry((key.clone(), id)).or_insert_with(|| TrafficRow { key, id, label, ..Default::default() }).add(channel, &source, visits);
+        let (key, id, label) = names.group(key, id);
+        groups.entry((key.clone(), id, label.clone())).or_insert_with(|| TrafficRow { key, id, label, ..Default::default() }).add(channel, &source, visits);
         total.add(channel, &source, visits);
     }
     let mut rows: Vec<TrafficRow> = groups.into_values().collect();

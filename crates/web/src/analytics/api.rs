@@ -65,12 +65,14 @@ pub fn filename(report: &str, by: Option<&str>, p: &Period) -> String {
 #[derive(Deserialize, IntoParams, Default)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct FunnelParams {
+pub struct ReportParams {
     /// First day (China time, `YYYY-MM-DD`); default: 89 days before `to`.
     pub from: Option<String>,
     /// Last day, included; default: today.
     pub to: Option<String>,
-    /// `source` (default), `event`, `timeframe`, `grade`, `dealer`, `consultant`, `region`.
+    /// The grouping of the rows. Funnel: `source` (default), `event`, `timeframe`,
+    /// `grade`, `dealer`, `consultant`, `region`. Traffic: `region` (default),
+    /// `dealer`, `source`, `channel`, `day`.
     pub by: Option<String>,
     /// Only this dealer (within your scope).
     pub dealer_id: Option<i64>,
@@ -90,11 +92,11 @@ pub fn dimension(by: Option<&str>) -> ApiResult<Dimension> {
 /// The funnel of the leads created in the period, grouped by one dimension:
 /// counts reaching each stage, lost and invalid, stage-to-stage and lead → order /
 /// delivered rates. `format=xlsx`: the same table as an Excel file (audited).
-#[utoipa::path(get, path = "/api/v1/analytics/funnel", tag = "analytics", params(FunnelParams),
+#[utoipa::path(get, path = "/api/v1/analytics/funnel", tag = "analytics", params(ReportParams),
     responses((status = 200, description = "the report; with format=xlsx the same table as an Excel file",
             content((FunnelReport = "application/json"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, body = ErrorResponse)))]
-pub async fn funnel(State(app): State<App>, Caller(a): Caller, Query(q): Query<FunnelParams>) -> ApiResult<Response> {
+pub async fn funnel(State(app): State<App>, Caller(a): Caller, Query(q): Query<ReportParams>) -> ApiResult<Response> {
     let (p, by, xlsx) = (period(q.from.as_deref(), q.to.as_deref())?, dimension(q.by.as_deref())?, wants_xlsx(q.format.as_deref())?);
     let filters = Filters { dealer_id: q.dealer_id, region_id: q.region_id };
     let r = analytics::funnel(&app.db, &a.scope, &p, by, &filters).await?;

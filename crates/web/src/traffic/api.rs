@@ -9,10 +9,10 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use utoipa::{IntoParams, OpenApi, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 use crate::App;
-use crate::analytics::api::{export, filename, period, wants_xlsx};
+use crate::analytics::api::{ReportParams, export, filename, period, wants_xlsx};
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ErrorResponse};
 use crate::extract::{Json, Query};
@@ -70,22 +70,6 @@ pub async fn put_day(State(app): State<App>, Caller(a): Caller, Path(raw): Path<
     Ok(axum::Json(traffic::record(&app.db, &a, id, day, &cells).await?).into_response())
 }
 
-#[derive(Deserialize, IntoParams, Default)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct TrafficParams {
-    /// First day (`YYYY-MM-DD`); default: 89 days before `to`.
-    pub from: Option<String>,
-    /// Last day, included; default: today.
-    pub to: Option<String>,
-    /// `region` (default), `dealer`, `source`, `channel`, `day`.
-    pub by: Option<String>,
-    pub dealer_id: Option<i64>,
-    pub region_id: Option<i64>,
-    /// `json` (default) or `xlsx`.
-    pub format: Option<String>,
-}
-
 pub fn grouping(by: Option<&str>) -> ApiResult<Grouping> {
     match by.map(str::trim).filter(|b| !b.is_empty()) {
         None => Ok(Grouping::Region),
@@ -95,11 +79,11 @@ pub fn grouping(by: Option<&str>) -> ApiResult<Grouping> {
 
 /// Walk-ins and phone inquiries over a period within your scope, grouped by
 /// dealer, region, media source, channel or day, each row split by media source.
-#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(TrafficParams),
+#[utoipa::path(get, path = "/api/v1/traffic", tag = "traffic", params(ReportParams),
     responses((status = 200, description = "the report; with format=xlsx the same table as an Excel file",
             content((TrafficReport = "application/json"), (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 422, body = ErrorResponse)))]
-pub async fn report(State(app): State<App>, Caller(a): Caller, Query(q): Query<TrafficParams>) -> ApiResult<Response> {
+pub async fn report(State(app): State<App>, Caller(a): Caller, Query(q): Query<ReportParams>) -> ApiResult<Response> {
     let (p, by, xlsx) = (period(q.from.as_deref(), q.to.as_deref())?, grouping(q.by.as_deref())?, wants_xlsx(q.format.as_deref())?);
     let filters = Filters { dealer_id: q.dealer_id, region_id: q.region_id };
     let r = traffic::report(&app.db, &a.scope, &p, by, &filters).await?;
