@@ -84,7 +84,7 @@ both_engines! {
         let r = s.get(&ops, "/api/v1/analytics/funnel?by=source").await;
         assert_eq!(r.status, 200, "{r}");
         let f = r.json();
-        assert_eq!(keys(&f), [json!("walk_in"), json!("hotline")], "sources in the managed order");
+        assert_eq!(keys(&f), [json!("walk_in"), json!("hotline")], "the biggest source first");
         assert_eq!(counts(row(&f, "walk_in")), [4, 4, 4, 2, 2, 1, 1, 1, 0]);
         assert_eq!(counts(row(&f, "hotline")), [2, 1, 0, 0, 0, 0, 0, 0, 1]);
         assert_eq!(counts(&f["total"]), [6, 5, 4, 2, 2, 1, 1, 1, 1]);
