@@ -2,6 +2,7 @@
 //! PostgreSQL (`both_engines!`). One module per capability, named as in every other
 //! layer; test names say what the product promises.
 
+mod analytics;
 mod api_tokens;
 mod audit;
 mod auth;
@@ -21,5 +22,6 @@ mod permissions;
 mod quotes;
 mod search;
 mod test_drives;
+mod traffic;
 mod users;
 mod vehicles;

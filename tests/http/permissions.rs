@@ -22,7 +22,7 @@ const PUBLIC_PAGES: [(&str, &str); 5] =
 /// The reviewed rules of every API route: the platform's here, each capability's
 /// in its own test module.
 fn api_rules() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
-    [PLATFORM_RULES, crate::customers::API_RULES, crate::vehicles::API_RULES, crate::search::API_RULES, crate::identity::API_RULES, crate::imports::API_RULES, crate::leads::API_RULES, crate::notifications::API_RULES, crate::handover::API_RULES, crate::test_drives::API_RULES, crate::quotes::API_RULES]
+    [PLATFORM_RULES, crate::customers::API_RULES, crate::vehicles::API_RULES, crate::search::API_RULES, crate::identity::API_RULES, crate::imports::API_RULES, crate::leads::API_RULES, crate::notifications::API_RULES, crate::handover::API_RULES, crate::test_drives::API_RULES, crate::quotes::API_RULES, crate::traffic::API_RULES, crate::analytics::API_RULES]
         .concat()
 }
 

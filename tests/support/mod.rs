@@ -6,6 +6,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`), create `acrm_t_…` for the test
 //! and drop it afterwards. They fail, never skip, when PostgreSQL is unreachable.
 
+pub mod analytics;
 pub mod customers;
 pub mod fixture;
 pub mod http;

@@ -5,6 +5,7 @@
 //! capability, named as in every other layer (`store::org`, `web::org`, …).
 
 pub mod access;
+pub mod analytics;
 pub mod audit;
 pub mod customers;
 pub mod identity;
@@ -12,6 +13,7 @@ pub mod leads;
 pub mod org;
 pub mod quotes;
 pub mod test_drives;
+pub mod traffic;
 pub mod users;
 pub mod vehicles;
 

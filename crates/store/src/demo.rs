@@ -231,7 +231,8 @@ async fn load(db: &Db) -> Result<(), StoreError> {
     let leads = crate::leads::demo::load(&mut tx).await?;
     let (demo_cars, test_drives) = crate::test_drives::demo::load(&mut tx).await?;
     let quotes = crate::quotes::demo::load(&mut tx).await?;
-    tracing::info!(customers = customers.customers, vehicles, leads, demo_cars, test_drives, quotes, "loaded demo customers and leads");
+    let traffic = crate::traffic::demo::load(&mut tx).await?;
+    tracing::info!(customers = customers.customers, vehicles, leads, demo_cars, test_drives, quotes, traffic, "loaded demo customers, leads and showroom traffic");
     tx.commit().await
 }
 

@@ -11,6 +11,7 @@ pub mod migrations;
 pub mod schema;
 pub mod scope;
 
+pub mod analytics;
 pub mod api_tokens;
 pub mod audit;
 pub mod auth;
@@ -24,6 +25,7 @@ pub mod notifications;
 pub mod quotes;
 pub mod search;
 pub mod test_drives;
+pub mod traffic;
 pub mod vehicles;
 pub mod demo;
 pub mod idempotency;

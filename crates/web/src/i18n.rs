@@ -27,6 +27,8 @@ macro_rules! locale_files {
             include_str!(concat!("../locales/", $lang, "/notifications.toml")),
             include_str!(concat!("../locales/", $lang, "/test_drives.toml")),
             include_str!(concat!("../locales/", $lang, "/quotes.toml")),
+            include_str!(concat!("../locales/", $lang, "/traffic.toml")),
+            include_str!(concat!("../locales/", $lang, "/analytics.toml")),
         ]
     };
 }

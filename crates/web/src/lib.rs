@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod openapi;
 pub mod routes;
 
+mod analytics;
 mod api_tokens;
 mod assets;
 mod audit;
@@ -33,6 +34,7 @@ mod quotes;
 mod rest;
 mod search;
 mod test_drives;
+mod traffic;
 mod users;
 mod vehicles;
 
@@ -93,7 +95,9 @@ pub fn route_table(app: &App) -> Routes {
     let r = handover::routes(r);
     let r = notifications::routes(r);
     let r = test_drives::routes(r);
-    quotes::routes(r)
+    let r = quotes::routes(r);
+    let r = traffic::routes(r);
+    analytics::routes(r)
 }
 
 /// The declared routes (for the permission-matrix test and the OpenAPI check).

@@ -65,6 +65,8 @@ pub fn build(specs: &[RouteSpec]) -> Value {
         crate::handover::Doc::openapi(),
         crate::test_drives::api::Doc::openapi(),
         crate::quotes::api::Doc::openapi(),
+        crate::traffic::api::Doc::openapi(),
+        crate::analytics::api::Doc::openapi(),
     ] {
         api.merge(part);
     }

@@ -45,6 +45,8 @@ const NAV: &[(&str, &str, Action)] = &[
     ("/leads/distribution", "nav.distribution", Action::LeadRead),
     ("/test-drives", "nav.test_drives", Action::LeadRead),
     ("/quotes", "nav.quotes", Action::LeadRead),
+    ("/traffic", "nav.traffic", Action::LeadWrite),
+    ("/analytics", "nav.analytics", Action::LeadReport),
     ("/org/dealers", "nav.dealers", Action::OrgRead),
     ("/org/regions", "nav.regions", Action::OrgManage),
     ("/users", "nav.users", Action::UserRead),

@@ -181,7 +181,15 @@ pub(super) fn changes() -> Vec<Change> {
             .timestamp("at")
             .create(),
         index("ix_handover_from", "handover", &["from_user_id"]),
-        // Daily walk-ins and phone inquiries per dealer and media source.
+        // Consultants on duty receive new leads; the time of the last assignment
+        // drives round robin.
+        Change::AddColumn("app_user", Column { name: "on_duty", kind: Kind::Bool, nullable: false, references: None, default: Some("TRUE") }),
+        Change::AddColumn("app_user", Column { name: "last_assigned_at", kind: Kind::Timestamp, nullable: true, references: None, default: None }),
+        // Options of an import (the event and source of an auto-show card import).
+        Change::AddColumn("import_job", Column { name: "options", kind: Kind::Text, nullable: true, references: None, default: None }),
+        // ---- showroom traffic and funnel analytics (capabilities `traffic`, `analytics`) ----
+        // Daily walk-ins and phone inquiries per dealer, channel and media source;
+        // one row per cell of the receptionist's grid (upserted on the unique key).
         table("showroom_traffic")
             .fk("dealer_id", "dealer", false)
             .date("day")
@@ -189,14 +197,26 @@ pub(super) fn changes() -> Vec<Change> {
             .text("source")
             .bigint("visits")
             .bigint_null("recorded_by")
+            .timestamp("created_at")
             .timestamp("updated_at")
             .create(),
         unique("ux_showroom_traffic", "showroom_traffic", &["dealer_id", "day", "channel", "source"]),
-        // Consultants on duty receive new leads; the time of the last assignment
-        // drives round robin.
-        Change::AddColumn("app_user", Column { name: "on_duty", kind: Kind::Bool, nullable: false, references: None, default: Some("TRUE") }),
-        Change::AddColumn("app_user", Column { name: "last_assigned_at", kind: Kind::Timestamp, nullable: true, references: None, default: None }),
-        // Options of an import (the event and source of an auto-show card import).
-        Change::AddColumn("import_job", Column { name: "options", kind: Kind::Text, nullable: true, references: None, default: None }),
+        // The OEM's traffic report reads a range of days across all dealers: covered,
+        // so it never visits the table.
+        index("ix_showroom_traffic_day", "showroom_traffic", &["day", "dealer_id", "channel", "source", "visits"]),
+        // A dealer's, group's or region's funnel is a range of creation times per dealer.
+        index("ix_lead_dealer_created", "lead", &["dealer_id", "created_at"]),
+        // The analytics reports are one pass over the leads created in a period; this
+        // index holds every column they read, so SQLite scans it in order of creation
+        // without visiting the table (about 40 % of the table's size).
+        index(
+            "ix_lead_analytics",
+            "lead",
+            &[
+                "created_at", "dealer_id", "owner_user_id", "source", "event", "timeframe", "grade", "stage", "contacted_at",
+                "visited_at", "test_drive_at", "quoted_at", "ordered_at", "delivered_at", "next_follow_up_at", "distributed_at",
+                "feedback_due_at", "feedback_at",
+            ],
+        ),
     ]
 }

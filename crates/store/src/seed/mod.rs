@@ -17,6 +17,7 @@ mod leads;
 mod names;
 mod org;
 pub(crate) mod rng;
+mod traffic;
 mod users;
 
 use std::collections::{HashMap, HashSet};
@@ -186,7 +187,7 @@ pub async fn run(
 /// The generators, in dependency order. A later capability adds its step here
 /// (and its module beside `org` and `users`).
 fn steps() -> Vec<Step> {
-    vec![org::STEP, users::STEP, customers::STEP]
+    vec![org::STEP, users::STEP, customers::STEP, traffic::STEP]
 }
 
 /// One capability's generator.
