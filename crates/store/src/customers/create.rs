@@ -592,17 +592,6 @@ pub(crate) async fn link_dealer(
     Ok(true)
 }
 
-/// Bumps the version of a customer changed through its parts (contact points,
-/// links), so concurrent edits of the profile notice.
-pub(crate) async fn touch(tx: &mut Tx, customer_id: i64) -> Result<(), StoreError> {
-    tx.execute(sql(
-        "UPDATE customer SET version = version + 1, updated_at = $1 WHERE id = $2",
-        vec![now().into(), customer_id.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
 /// Creates a customer, or links the one already on file with the same strong key
 /// (the same mobile, ID number or USCC) to the actor's dealer and completes it
 /// with what was typed (new contact points, blank fields, consents).
@@ -637,8 +626,12 @@ pub(crate) async fn create_placed(
 ) -> Result<Created, StoreError> {
     let consultant = actor.role == Role::SalesConsultant;
     if let Some((existing, key)) = find_by_strong_key(tx, &v).await? {
-        let customer = link_existing(tx, actor, existing, key, &v, dealer, owner, consultant).await?;
-        crate::identity::detect(tx, actor, customer.id).await?;
+        let (customer, completed) = link_existing(tx, actor, existing, key, &v, dealer, owner, consultant).await?;
+        // Weak evidence can only change with what was added (a returning prospect
+        // typing the known mobile adds nothing to look at).
+        if completed {
+            crate::identity::detect(tx, actor, customer.id).await?;
+        }
         return Ok(Created { customer, linked: true, warnings: v.warnings });
     }
     let stored = insert_new(tx, actor, &v, dealer, owner, consultant).await?;
@@ -748,7 +741,7 @@ async fn link_existing(
     dealer: Option<i64>,
     owner: Option<i64>,
     consultant: bool,
-) -> Result<Customer, StoreError> {
+) -> Result<(Customer, bool), StoreError> {
     let before: Customer = record::get_in(tx, id).await?;
     let mut added = 0;
     for p in points_of(v) {
@@ -758,9 +751,11 @@ async fn link_existing(
     }
     // Blank fields are completed; what is on file is never overwritten here (a
     // disagreement is for a person to settle on the 360 page).
+    // Completes blank fields and bumps the version (as `touch` does) in one statement.
     tx.execute(sql(
         "UPDATE customer SET gender = COALESCE(gender, $1), birthday = COALESCE(birthday, $2), \
-         occupation = COALESCE(occupation, $3), id_number = COALESCE(id_number, $4), uscc = COALESCE(uscc, $5) WHERE id = $6",
+         occupation = COALESCE(occupation, $3), id_number = COALESCE(id_number, $4), uscc = COALESCE(uscc, $5), \
+         version = version + 1, updated_at = $7 WHERE id = $6",
         vec![
             v.gender.map(|g| g.as_str().to_string()).into(),
             v.birthday.into(),
@@ -768,6 +763,7 @@ async fn link_existing(
             v.id_number.as_ref().map(|i| i.as_str().to_string()).into(),
             v.uscc.as_ref().map(|u| u.as_str().to_string()).into(),
             id.into(),
+            now().into(),
         ],
     ))
     .await?;
@@ -780,7 +776,6 @@ async fn link_existing(
     if let Some(d) = dealer {
         link_dealer(tx, id, d, v.link_kind, owner, consultant).await?;
     }
-    touch(tx, id).await?;
     let stored: Customer = record::get_in(tx, id).await?;
     audit::record(
         tx,
@@ -810,5 +805,6 @@ async fn link_existing(
         },
     )
     .await?;
-    Ok(stored)
+    let completed = added > 0 || before.id_number != stored.id_number || before.uscc != stored.uscc;
+    Ok((stored, completed))
 }

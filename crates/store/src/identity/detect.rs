@@ -175,11 +175,14 @@ async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, S
     }
     for l in &c.landlines {
         let base = l.without_extension().to_string();
+        // The number itself and its extensions (`base-123`) form one index range:
+        // `-` sorts just before `.`, digits after. (An `=`-or-range condition made
+        // SQLite scan every landline.)
         add(tx
             .fetch_all(sql(
                 "SELECT customer_id FROM contact_point WHERE kind = 'landline' \
-                 AND (value = $1 OR (value >= $2 AND value < $3)) AND customer_id <> $4 LIMIT $5",
-                vec![base.clone().into(), format!("{base}-").into(), format!("{base}.").into(), id.into(), PER_LOOKUP.into()],
+                 AND value >= $1 AND value < $2 AND customer_id <> $3 LIMIT $4",
+                vec![base.clone().into(), format!("{base}.").into(), id.into(), PER_LOOKUP.into()],
             ))
             .await?);
     }
