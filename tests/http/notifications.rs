@@ -53,3 +53,30 @@ both_engines! {
         assert_eq!(s.get(&token, "/api/v1/notifications").await.json()["unread"], 0);
     }
 }
+
+both_engines! {
+    /// Once a day each consultant with follow-ups past their time is told how many.
+    async fn the_morning_reminder_counts_overdue_follow_ups_once_a_day(s) {
+        let m = model(&s).await;
+        let org = s.org.clone();
+        for i in 0..2 {
+            autocrm_tests::leads::walk_in(&s, SHA01_CONSULTANT, m, &format!("1366666000{i}"), "immediately").await;
+        }
+        walk_in_gz(&s, m).await;
+        let past = chrono::Utc::now() - chrono::Duration::hours(2);
+        let me = org.staff(SHA01_CONSULTANT).id;
+        s.db().execute(autocrm_store::db::sql("UPDATE lead SET next_follow_up_at = $1 WHERE owner_user_id = $2", vec![past.into(), me.into()])).await.unwrap();
+        let sent = autocrm_jobs::follow_ups::daily(s.db(), "2026-12-01", chrono::Utc::now()).await.unwrap();
+        assert_eq!(sent, Some(1), "only the consultant with overdue follow-ups");
+        let mine = s.get(&s.token(SHA01_CONSULTANT).await, "/api/v1/notifications").await.json();
+        let n = mine["items"].as_array().unwrap().iter().find(|n| n["kind"] == "follow_ups_overdue").cloned().unwrap_or_default();
+        assert_eq!((n["title"].as_str(), n["link"].as_str()), (Some("2"), Some("/today")), "{mine}");
+        assert_eq!(autocrm_jobs::follow_ups::daily(s.db(), "2026-12-01", chrono::Utc::now()).await.unwrap(), None, "once a day");
+        let theirs = s.get(&s.token(GZB01_CONSULTANT).await, "/api/v1/notifications").await.json();
+        assert!(theirs["items"].as_array().unwrap().iter().all(|n| n["kind"] != "follow_ups_overdue"), "{theirs}");
+    }
+}
+
+async fn walk_in_gz(s: &autocrm_tests::TestServer, m: i64) {
+    autocrm_tests::leads::walk_in(s, GZB01_CONSULTANT, m, "13766660009", "later").await;
+}

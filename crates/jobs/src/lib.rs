@@ -3,6 +3,7 @@
 //! of instances may run the scheduler and a job still runs once.
 
 pub mod distribution;
+pub mod follow_ups;
 mod housekeeping;
 
 use std::time::Duration;
@@ -35,8 +36,8 @@ impl JobsConfig {
     }
 }
 
-/// Starts the scheduler: housekeeping every hour, the distribution once a day
-/// after its time. Returns the task (abort it to stop).
+/// Starts the scheduler: housekeeping every hour; the distribution and the
+/// follow-up reminders once a day after their time. Returns the task (abort it to stop).
 pub fn spawn(db: Db, config: &JobsConfig) -> Result<tokio::task::JoinHandle<()>, String> {
     let at = config.distribution_time()?;
     let enabled = config.enabled;
@@ -49,8 +50,17 @@ pub fn spawn(db: Db, config: &JobsConfig) -> Result<tokio::task::JoinHandle<()>,
                 housekeeping::run(&db).await;
             }
             minutes += 1;
-            if enabled && let Err(e) = distribution::daily_if_due(&db, at, Utc::now()).await {
-                tracing::warn!(error = %e, "lead distribution failed");
+            if enabled {
+                let now = Utc::now();
+                if let Err(e) = distribution::daily_if_due(&db, at, now).await {
+                    tracing::warn!(error = %e, "lead distribution failed");
+                }
+                let local = (now + chrono::Duration::hours(8)).naive_utc();
+                if local.time() >= at
+                    && let Err(e) = follow_ups::daily(&db, &local.date().to_string(), now).await
+                {
+                    tracing::warn!(error = %e, "follow-up reminders failed");
+                }
             }
         }
     }))

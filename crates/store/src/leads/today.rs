@@ -339,3 +339,16 @@ pub async fn row(db: &Db, scope: &Scope, id: i64) -> Result<LeadRow, StoreError>
     q.and_where(Expr::col(("lead", "id")).eq(id));
     db.fetch_optional(q).await?.ok_or(StoreError::NotFound)
 }
+
+/// Every consultant's open leads whose follow-up time has passed, counted: what
+/// the morning reminder tells each of them.
+pub async fn overdue_by_owner(db: &Db, now: DateTime<Utc>) -> Result<Vec<(i64, i64)>, StoreError> {
+    let mut q = scope::select(&Scope::Oem, &LEAD);
+    q.column(("lead", "owner_user_id"))
+        .expr(Func::count(Expr::col(("lead", "id"))))
+        .and_where(Expr::col(("lead", "owner_user_id")).is_not_null())
+        .and_where(Expr::col(("lead", "stage")).is_in(open_stages()))
+        .and_where(Expr::col(("lead", "next_follow_up_at")).lt(now))
+        .group_by_col(("lead", "owner_user_id"));
+    db.fetch_all(q).await
+}
