@@ -270,8 +270,10 @@ pub async fn today(db: &Db, scope: &Scope, user_id: i64, now: DateTime<Utc>) -> 
         .order_by(("lead", "assigned_at"), Order::Desc)
         .limit(100);
     let new_assignments: Vec<LeadRow> = snap.fetch_all(fresh).await?;
+    // In the same snapshot: a second pooled connection per request starves the
+    // PostgreSQL pool under load (every request holding one, waiting for another).
+    let test_drives = snap.fetch_all(crate::test_drives::views::today_query(scope, user_id, now)).await?;
     let (overdue, due_today) = due.into_iter().partition(|r| r.next_follow_up_at.is_some_and(|n| n < now));
-    let test_drives = crate::test_drives::views::today_for(db, scope, user_id, now).await?;
     Ok(Today { overdue, due_today, new_assignments, test_drives })
 }
 

@@ -264,7 +264,11 @@ pub async fn schedule(db: &Db, scope: &Scope, dealer_id: i64, day: NaiveDate) ->
         .collect())
 }
 
-/// A consultant's drives today (China day of `now`), within scope.
-pub async fn today_for(db: &Db, scope: &Scope, user_id: i64, now: DateTime<Utc>) -> Result<Vec<TestDriveRow>, StoreError> {
-    all(db, scope, &DriveFilter { day: Some(china_today(now)), consultant_id: Some(user_id), ..Default::default() }, 100).await
+/// The query of a consultant's drives today (China day of `now`), within scope:
+/// run by "my day" inside its own read snapshot.
+pub fn today_query(scope: &Scope, user_id: i64, now: DateTime<Utc>) -> sea_query::SelectStatement {
+    let f = DriveFilter { day: Some(china_today(now)), consultant_id: Some(user_id), ..Default::default() };
+    let mut q = rows(scope);
+    q.cond_where(f.condition()).order_by(("test_drive", "starts_at"), Order::Asc).order_by(("test_drive", "id"), Order::Asc).limit(100);
+    q
 }
