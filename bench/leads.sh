@@ -3,8 +3,8 @@
 # same run (this machine is shared and noisy: compare ratios, not absolute numbers).
 #
 # On each engine, over the 1M-customer seed with its ~300,000 leads:
-#   1. the consultant's day: GET /api/v1/leads/today as a seeded consultant, at
-#      $CONCURRENCY connections;
+#   1. the consultant's day: GET /api/v1/leads/today as the seeded consultant with the
+#      most open leads, at 4 and at $CONCURRENCY connections;
 #   2. quick capture: POST /api/v1/leads {mobile, model_id, timeframe} as a dealer's
 #      consultant at $CONCURRENCY connections, the mobiles drawn from the seed formula
 #      (returning prospects: identity resolution finds each one on file);
@@ -89,8 +89,10 @@ for engine in $engines; do
   day="http://127.0.0.1:$port/api/v1/leads/today"
   load --url "$day" --header "Authorization: Bearer $token" --phones-from-seed 1000 --concurrency "$concurrency" \
     --duration-secs 2 --label warmup >/dev/null
-  emit "$(load --url "$day" --header "Authorization: Bearer $token" --phones-from-seed 1000 --concurrency "$concurrency" \
-    --error-if-body-contains '"error"' --label "today-$engine-$open_leads-open-leads")"
+  for c in 4 "$concurrency"; do
+    emit "$(load --url "$day" --header "Authorization: Bearer $token" --phones-from-seed 1000 --concurrency "$c" \
+      --error-if-body-contains '"error"' --label "today-$engine-$open_leads-open-leads-c$c")"
+  done
   emit "$(load --url "http://127.0.0.1:18590/hello" --phones-from-seed 1000 --concurrency "$concurrency" --label "bare-hello")"
 
   # ---- 2. quick capture -------------------------------------------------------------------------
