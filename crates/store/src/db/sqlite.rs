@@ -29,15 +29,22 @@ pub(super) struct SqliteDb {
     pub(super) idle_readers: Arc<std::sync::Mutex<Vec<Connection>>>,
 }
 
+/// How much of the database file every connection maps: SQLite's largest (its
+/// compile-time cap, 2 GiB), so B-tree pages are read in place instead of copied
+/// into each connection's page cache — an indexed probe of a 1.6 GB file took 12 µs
+/// mapped against 17.5 µs with only its first GiB mapped. The mapping shares the
+/// kernel's page cache: it counts in the server's RSS but is not extra memory.
+const MMAP_SIZE: &str = "2147418112";
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     // Without QPSG SQLite 3.54 recompiles cached statements on every use (limits kit,
     // lesson 1): 30 µs instead of 10 µs a lookup.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
-         PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;",
-    )?;
+         PRAGMA cache_size=-65536; PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"
+    ))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
@@ -116,7 +123,7 @@ impl SqliteDb {
 fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;")?;
+    conn.execute_batch(&format!("PRAGMA cache_size=-32768; PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
