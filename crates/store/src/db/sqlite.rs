@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 use sea_query::Value;
 
-use super::params::to_sqlite;
+use super::params::SqliteParam;
 use super::row::{FromRow, Row};
 use crate::StoreError;
 
@@ -101,21 +101,12 @@ impl SqliteDb {
 
     pub(super) async fn bulk_insert(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {
         let mut conn = self.writer.clone().lock_owned().await;
-        let placeholders = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
-        let text = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(","));
         // Bulk loads run off the async workers: they hold the writer for a while.
-        let rows = rows.to_vec();
-        tokio::task::block_in_place(move || {
+        tokio::task::block_in_place(|| {
             let tx = conn.transaction()?;
-            {
-                let mut st = tx.prepare_cached(&text)?;
-                for row in &rows {
-                    let params = row.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
-                    st.execute(rusqlite::params_from_iter(params))?;
-                }
-            }
+            let n = insert_rows(&tx, table, columns, rows)?;
             tx.commit()?;
-            Ok(rows.len() as u64)
+            Ok(n)
         })
     }
 }
@@ -137,9 +128,8 @@ impl Drop for SqliteDb {
 }
 
 pub(super) fn fetch_all<T: FromRow>(conn: &Connection, sql: &str, values: &[Value]) -> Result<Vec<T>, StoreError> {
-    let params = values.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
     let mut st = conn.prepare_cached(sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(params))?;
+    let mut rows = st.query(rusqlite::params_from_iter(values.iter().map(SqliteParam)))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(T::from_row(&Row::Sqlite(r))?);
@@ -148,7 +138,19 @@ pub(super) fn fetch_all<T: FromRow>(conn: &Connection, sql: &str, values: &[Valu
 }
 
 pub(super) fn execute(conn: &Connection, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-    let params = values.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
     let mut st = conn.prepare_cached(sql)?;
-    Ok(st.execute(rusqlite::params_from_iter(params))? as u64)
+    Ok(st.execute(rusqlite::params_from_iter(values.iter().map(SqliteParam)))? as u64)
+}
+
+/// Rows into `table(columns)` through one prepared single-row insert, inside the
+/// connection's current transaction. Not a multi-row `INSERT`: that one needs a
+/// statement journal (a copy of every page it changes, to undo a failed statement
+/// half-way), a single row does not, and a prepared statement costs no parsing.
+pub(super) fn insert_rows(conn: &Connection, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {
+    let placeholders = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
+    let mut st = conn.prepare_cached(&format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(",")))?;
+    for row in rows {
+        st.execute(rusqlite::params_from_iter(row.iter().map(SqliteParam)))?;
+    }
+    Ok(rows.len() as u64)
 }
