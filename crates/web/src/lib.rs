@@ -51,26 +51,36 @@ use axum::routing::get;
 pub use config::Config;
 use routes::{RouteSpec, Routes};
 
-/// Shared state of the server; cheap to clone.
+/// Shared state of the server; one reference count to clone (every middleware
+/// layer and handler clones it per request).
 #[derive(Clone)]
-pub struct App {
+pub struct App(Arc<AppState>);
+
+pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub oem_name: String,
-    metrics: Arc<metrics::Metrics>,
-    tokens: Arc<auth::TokenCache>,
+    metrics: metrics::Metrics,
+    tokens: auth::TokenCache,
+}
+
+impl std::ops::Deref for App {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.0
+    }
 }
 
 impl App {
     pub async fn new(db: Db, config: Config) -> Result<App, autocrm_store::StoreError> {
         let oem_name = autocrm_store::org::oem_name(&db).await?;
-        Ok(App {
+        Ok(App(Arc::new(AppState {
             db,
-            tokens: Arc::new(auth::TokenCache::new(config.http.token_cache_seconds)),
+            tokens: auth::TokenCache::new(config.http.token_cache_seconds),
             config: Arc::new(config),
             oem_name,
-            metrics: Arc::default(),
-        })
+            metrics: metrics::Metrics::default(),
+        })))
     }
 }
 

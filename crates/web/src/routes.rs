@@ -98,16 +98,17 @@ async fn guard_request(State(g): State<Guard>, req: Request, next: Next) -> Resp
             Kind::Api => next.run(req).await,
         };
     };
-    let caller = req.extensions().get::<Caller>().cloned();
+    // Borrowed: the handler's `Caller` extractor takes its own copy.
+    let caller = req.extensions().get::<Caller>().map(|Caller(a)| (a.role, a.user_id));
     let bad_token = matches!(req.extensions().get::<Credentials>(), Some(Credentials::Invalid));
-    let Some(Caller(actor)) = caller else {
+    let Some((role, user_id)) = caller else {
         return match g.kind {
             Kind::Api if bad_token => ApiError::unauthorized("the bearer token is invalid, expired or revoked").into_response(),
             Kind::Api => ApiError::unauthorized("sign in first: send Authorization: Bearer <token>").into_response(),
             Kind::Page => crate::pages::to_login(req.uri()),
         };
     };
-    if !actor.role.grants(action) {
+    if !role.grants(action) {
         return match g.kind {
             Kind::Api => ApiError::forbidden().into_response(),
             Kind::Page => {
@@ -117,7 +118,7 @@ async fn guard_request(State(g): State<Guard>, req: Request, next: Next) -> Resp
         };
     }
     match g.kind {
-        Kind::Api if req.method() == Method::POST => crate::idempotency::run(&g.app, actor.user_id, req, next).await,
+        Kind::Api if req.method() == Method::POST => crate::idempotency::run(&g.app, user_id, req, next).await,
         Kind::Api => next.run(req).await,
         Kind::Page => crate::pages::with_error_pages(&g.app, req, next).await,
     }

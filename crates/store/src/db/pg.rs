@@ -63,7 +63,7 @@ pub(super) async fn copy_in(client: &Object, table: &str, columns: &[&str], rows
             if i > 0 {
                 buf.push('\t');
             }
-            copy_text(v, &mut buf);
+            copy_text(v, &mut buf)?;
         }
         buf.push('\n');
         if buf.len() > (1 << 20) {

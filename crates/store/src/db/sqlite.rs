@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rusqlite::{Connection, OpenFlags, config::DbConfig};
 use sea_query::Value;
 
-use super::params::to_sqlite;
+use super::params::SqliteParam;
 use super::row::{FromRow, Row};
 use crate::StoreError;
 
@@ -29,15 +29,22 @@ pub(super) struct SqliteDb {
     pub(super) idle_readers: Arc<std::sync::Mutex<Vec<Connection>>>,
 }
 
+/// How much of the database file every connection maps: SQLite's largest (its
+/// compile-time cap, 2 GiB), so B-tree pages are read in place instead of copied
+/// into each connection's page cache — an indexed probe of a 1.6 GB file took 12 µs
+/// mapped against 17.5 µs with only its first GiB mapped. The mapping shares the
+/// kernel's page cache: it counts in the server's RSS but is not extra memory.
+const MMAP_SIZE: &str = "2147418112";
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     // Without QPSG SQLite 3.54 recompiles cached statements on every use (limits kit,
     // lesson 1): 30 µs instead of 10 µs a lookup.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch(
+    conn.execute_batch(&format!(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
-         PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;",
-    )?;
+         PRAGMA cache_size=-65536; PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"
+    ))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
@@ -94,21 +101,12 @@ impl SqliteDb {
 
     pub(super) async fn bulk_insert(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {
         let mut conn = self.writer.clone().lock_owned().await;
-        let placeholders = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
-        let text = format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(","));
         // Bulk loads run off the async workers: they hold the writer for a while.
-        let rows = rows.to_vec();
-        tokio::task::block_in_place(move || {
+        tokio::task::block_in_place(|| {
             let tx = conn.transaction()?;
-            {
-                let mut st = tx.prepare_cached(&text)?;
-                for row in &rows {
-                    let params = row.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
-                    st.execute(rusqlite::params_from_iter(params))?;
-                }
-            }
+            let n = insert_rows(&tx, table, columns, rows)?;
             tx.commit()?;
-            Ok(rows.len() as u64)
+            Ok(n)
         })
     }
 }
@@ -116,7 +114,7 @@ impl SqliteDb {
 fn configure_reader(conn: &Connection) -> Result<(), StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA cache_size=-32768; PRAGMA mmap_size=1073741824; PRAGMA temp_store=MEMORY;")?;
+    conn.execute_batch(&format!("PRAGMA cache_size=-32768; PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
 }
@@ -130,9 +128,8 @@ impl Drop for SqliteDb {
 }
 
 pub(super) fn fetch_all<T: FromRow>(conn: &Connection, sql: &str, values: &[Value]) -> Result<Vec<T>, StoreError> {
-    let params = values.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
     let mut st = conn.prepare_cached(sql)?;
-    let mut rows = st.query(rusqlite::params_from_iter(params))?;
+    let mut rows = st.query(rusqlite::params_from_iter(values.iter().map(SqliteParam)))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
         out.push(T::from_row(&Row::Sqlite(r))?);
@@ -141,7 +138,19 @@ pub(super) fn fetch_all<T: FromRow>(conn: &Connection, sql: &str, values: &[Valu
 }
 
 pub(super) fn execute(conn: &Connection, sql: &str, values: &[Value]) -> Result<u64, StoreError> {
-    let params = values.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
     let mut st = conn.prepare_cached(sql)?;
-    Ok(st.execute(rusqlite::params_from_iter(params))? as u64)
+    Ok(st.execute(rusqlite::params_from_iter(values.iter().map(SqliteParam)))? as u64)
+}
+
+/// Rows into `table(columns)` through one prepared single-row insert, inside the
+/// connection's current transaction. Not a multi-row `INSERT`: that one needs a
+/// statement journal (a copy of every page it changes, to undo a failed statement
+/// half-way), a single row does not, and a prepared statement costs no parsing.
+pub(super) fn insert_rows(conn: &Connection, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {
+    let placeholders = (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(",");
+    let mut st = conn.prepare_cached(&format!("INSERT INTO {table} ({}) VALUES ({placeholders})", columns.join(",")))?;
+    for row in rows {
+        st.execute(rusqlite::params_from_iter(row.iter().map(SqliteParam)))?;
+    }
+    Ok(rows.len() as u64)
 }

@@ -5,25 +5,26 @@ use sea_query::{
 
 use super::Engine;
 
-/// Something that renders to SQL text plus bound values for an engine.
+/// Something that renders to SQL text plus bound values for an engine. Rendering
+/// consumes the statement, so its values move into the driver uncopied.
 pub trait Stmt {
-    fn render(&self, engine: Engine) -> (String, Vec<Value>);
+    fn render(self, engine: Engine) -> (String, Vec<Value>);
 }
 
 macro_rules! sea_stmt {
     ($($t:ty),*) => {$(
         impl Stmt for $t {
-            fn render(&self, engine: Engine) -> (String, Vec<Value>) {
+            fn render(self, engine: Engine) -> (String, Vec<Value>) {
+                (&self).render(engine)
+            }
+        }
+        impl Stmt for &$t {
+            fn render(self, engine: Engine) -> (String, Vec<Value>) {
                 let (sql, values) = match engine {
                     Engine::Sqlite => self.build(SqliteQueryBuilder),
                     Engine::Postgres => self.build(PostgresQueryBuilder),
                 };
                 (sql, values.0)
-            }
-        }
-        impl Stmt for &$t {
-            fn render(&self, engine: Engine) -> (String, Vec<Value>) {
-                (*self).render(engine)
             }
         }
     )*};
@@ -42,29 +43,34 @@ pub fn sql(text: &str, values: Vec<Value>) -> Raw {
 }
 
 impl Stmt for Raw {
-    fn render(&self, engine: Engine) -> (String, Vec<Value>) {
+    fn render(self, engine: Engine) -> (String, Vec<Value>) {
         let text = match engine {
-            Engine::Postgres => self.text.clone(),
+            Engine::Postgres => self.text,
             Engine::Sqlite => to_sqlite_placeholders(&self.text),
         };
-        (text, self.values.clone())
+        (text, self.values)
     }
 }
 
+/// `$n` outside string literals becomes `?n`. Byte-wise: `$` and `'` are ASCII, so
+/// they never occur inside a multi-byte character (hot paths render every call).
 fn to_sqlite_placeholders(text: &str) -> String {
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
     let mut in_string = false;
-    while let Some(c) = chars.next() {
-        if c == '\'' {
-            in_string = !in_string;
-        }
-        if c == '$' && !in_string && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('?');
-        } else {
-            out.push(c);
+    let mut copied = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'\'' => in_string = !in_string,
+            b'$' if !in_string && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                out.push_str(&text[copied..i]);
+                out.push('?');
+                copied = i + 1;
+            }
+            _ => {}
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 

@@ -82,6 +82,19 @@ impl Tx {
         rows.into_iter().next().map(|r| r.0).ok_or(StoreError::NotFound)
     }
 
+    /// Many rows into `table(columns)` inside this transaction: prepared single-row
+    /// inserts on SQLite, `COPY … FROM STDIN` on PostgreSQL (one stream, not a round
+    /// trip per row or per statement).
+    pub async fn bulk_insert(&mut self, table: &str, columns: &[&str], rows: &[Vec<sea_query::Value>]) -> Result<u64, StoreError> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        match self.inner()? {
+            Inner::Sqlite(c) => sqlite::insert_rows(&lock(c), table, columns, rows),
+            Inner::Pg(c) => pg::copy_in(c, table, columns, rows).await,
+        }
+    }
+
     pub(crate) async fn batch(&mut self, script: &str) -> Result<(), StoreError> {
         match self.inner()? {
             Inner::Sqlite(c) => Ok(lock(c).execute_batch(script)?),

@@ -52,12 +52,19 @@ impl FromRow for Keys {
     }
 }
 
+/// Ids per `IN (…)` list.
+const IN_CHUNK: usize = 500;
+
 /// The identity candidates of some customers (merged ones are skipped).
 pub async fn candidates(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, Candidate>, StoreError> {
     let mut out = HashMap::new();
-    if ids.is_empty() {
-        return Ok(out);
+    for chunk in ids.chunks(IN_CHUNK) {
+        candidates_into(tx, chunk, &mut out).await?;
     }
+    Ok(out)
+}
+
+async fn candidates_into(tx: &mut Tx, ids: &[i64], out: &mut HashMap<i64, Candidate>) -> Result<(), StoreError> {
     let list = placeholders(1, ids.len());
     let vals = || ids.iter().map(|i| Value::from(*i)).collect::<Vec<_>>();
     let rows: Vec<Keys> = tx
@@ -138,7 +145,7 @@ pub async fn candidates(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, Candida
             c.ownerships.push(Ownership { vin: v.vin, from, until });
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Other, not merged, customers that share something with `c` worth scoring.
@@ -223,8 +230,20 @@ pub(crate) async fn detect_ids(tx: &mut Tx, customer_id: i64) -> Result<Vec<i64>
     };
     let others: Vec<i64> = lookups(tx, customer_id, mine).await?.into_iter().collect();
     let theirs = candidates(tx, &others).await?;
+    queue(tx, customer_id, mine, &others, &theirs).await
+}
+
+/// Queues the pairs of `customer_id` with those of `others` (read in `theirs`)
+/// whose evidence needs a look; returns the ids of the pairs newly queued.
+async fn queue(
+    tx: &mut Tx,
+    customer_id: i64,
+    mine: &Candidate,
+    others: &[i64],
+    theirs: &HashMap<i64, Candidate>,
+) -> Result<Vec<i64>, StoreError> {
     let mut created = Vec::new();
-    for other in others {
+    for &other in others {
         let Some(c) = theirs.get(&other) else { continue };
         let Some(ev) = weak_evidence(mine, c).filter(|e| e.needs_review()) else { continue };
         let (a, b) = if customer_id < other { (customer_id, other) } else { (other, customer_id) };
@@ -265,14 +284,29 @@ pub async fn detect(tx: &mut Tx, _actor: &Actor, customer_id: i64) -> Result<u64
     Ok(detect_ids(tx, customer_id).await?.len() as u64)
 }
 
-/// [`detect`] for many customers (an import's commit), in transactions of a few
-/// hundred so other writers are not held up for the whole file.
+/// [`detect`] for many customers (after an import's commit), in transactions of a
+/// few hundred so other writers are not held up for the whole file. Each
+/// transaction reads the candidates of its customers, and of everybody they are
+/// compared with, once: the customers of one file share names, cities and
+/// addresses, so the same others come up again and again.
 pub async fn detect_many(db: &Db, ids: &[i64]) -> Result<u64, StoreError> {
     let mut queued = 0;
-    for chunk in ids.chunks(500) {
+    for chunk in ids.chunks(IN_CHUNK) {
         let mut tx = db.begin().await?;
+        let mut known = candidates(&mut tx, chunk).await?;
+        let mut compared = Vec::with_capacity(chunk.len());
         for id in chunk {
-            queued += detect_ids(&mut tx, *id).await?.len() as u64;
+            if let Some(mine) = known.get(id) {
+                let others: Vec<i64> = lookups(&mut tx, *id, mine).await?.into_iter().collect();
+                compared.push((*id, others));
+            }
+        }
+        let unread: BTreeSet<i64> = compared.iter().flat_map(|(_, o)| o.iter().copied()).filter(|o| !known.contains_key(o)).collect();
+        known.extend(candidates(&mut tx, &unread.into_iter().collect::<Vec<_>>()).await?);
+        for (id, others) in &compared {
+            if let Some(mine) = known.get(id) {
+                queued += queue(&mut tx, *id, mine, others, &known).await?.len() as u64;
+            }
         }
         tx.commit().await?;
     }

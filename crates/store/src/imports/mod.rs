@@ -411,7 +411,10 @@ pub async fn claim(db: &Db, actor: &Actor, id: i64) -> Result<Job, StoreError> {
 
 /// Writes the valid rows of a job claimed with [`claim`], batch by batch; the
 /// job's counts grow as batches commit (`progress` is told too). Returns the
-/// finished job and the ids of the customers it created.
+/// finished job and the ids of the customers it created, for the caller to look
+/// for weak duplicates among them afterwards ([`crate::identity::detect_many`]):
+/// strong keys were resolved here, and the file's rows need not wait for the
+/// review queue.
 pub async fn commit_claimed(
     db: &Db,
     actor: &Actor,
@@ -464,14 +467,7 @@ pub async fn commit_claimed(
     )
     .await?;
     tx.commit().await?;
-    crate::identity::detect_many(db, &created).await?;
     Ok((get(db, &Scope::Oem, job.id).await?, created))
-}
-
-/// [`claim`] and [`commit_claimed`] in one call.
-pub async fn commit(db: &Db, actor: &Actor, id: i64, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<Job, StoreError> {
-    let job = claim(db, actor, id).await?;
-    Ok(commit_claimed(db, actor, &job, progress).await?.0)
 }
 
 /// The error report: one line per problem — row, column, value, reason.

@@ -1,16 +1,15 @@
 //! The dry run and the commit are one pass over the valid rows, batch by batch:
 //! look up the batch's strong keys and VINs on file with `IN (…)`, resolve each
 //! row (new customer, link to one on file, or a problem), and — when committing —
-//! write the batch with multi-row inserts in one transaction. Running the same
+//! write the batch in one transaction. Running the same
 //! code for both is what makes the preview a promise of what the commit does.
 //!
-//! Why not `Db::bulk_insert`: it runs in its own transaction (and on PostgreSQL
-//! on another connection), so a batch's customers, contact points, links,
-//! vehicles and ownerships could not commit together, and a failure half-way
-//! would leave customers without their contact points — which a re-run could no
-//! longer match. Multi-row `INSERT`s inside the batch's transaction keep each
-//! batch all-or-nothing at the same round-trip count; ids are reserved up front
-//! (the SQLite writer is held; PostgreSQL's sequence hands out a block).
+//! The rows go in with [`Tx::bulk_insert`], inside the batch's transaction: a
+//! batch's customers, contact points, links, vehicles and ownerships commit
+//! together, and a failure half-way cannot leave customers without their contact
+//! points — which a re-run could no longer match. (`Db::bulk_insert` would run in
+//! a transaction of its own.) Ids are reserved up front (the SQLite writer is
+//! held; PostgreSQL's sequence hands out a block).
 
 use std::collections::{HashMap, HashSet};
 
@@ -431,9 +430,9 @@ impl Pass {
         };
         contacts.sort_by_cached_key(|r| (text_at(r, 1), text_at(r, 2)));
         keys.sort_by_cached_key(|r| text_at(r, 1));
-        insert_many(tx, "customer", CUSTOMER_COLUMNS, customers).await?;
-        insert_many(tx, "contact_point", CONTACT_COLUMNS, contacts).await?;
-        insert_many(tx, "search_key", &["customer_id", "key"], keys).await?;
+        tx.bulk_insert("customer", CUSTOMER_COLUMNS, &customers).await?;
+        tx.bulk_insert("contact_point", CONTACT_COLUMNS, &contacts).await?;
+        tx.bulk_insert("search_key", &["customer_id", "key"], &keys).await?;
 
         // Every row's customer id, now that the new ones exist.
         let customer_of = |t: &Target, row: usize, created: &HashMap<usize, (i64, String)>| -> Option<(i64, String)> {
@@ -475,7 +474,7 @@ impl Pass {
                     vec![id.into(), dealer.into(), kind.into(), Value::BigInt(None), t.into()]
                 })
                 .collect();
-            insert_many(tx, "customer_dealer", &["customer_id", "dealer_id", "kind", "owner_user_id", "since"], links).await?;
+            tx.bulk_insert("customer_dealer", &["customer_id", "dealer_id", "kind", "owner_user_id", "since"], &links).await?;
         }
 
         // Vehicles: new ones, and owners for vehicles on file that have none.
@@ -520,12 +519,12 @@ impl Pass {
             ]);
             ownerships.push((None, *vid, *cid, v.sale_date));
         }
-        insert_many(tx, "vehicle", VEHICLE_COLUMNS, vrows).await?;
-        let orows = ownerships
+        tx.bulk_insert("vehicle", VEHICLE_COLUMNS, &vrows).await?;
+        let orows: Vec<Vec<Value>> = ownerships
             .into_iter()
             .map(|(_, vid, cid, from)| vec![vid.into(), cid.into(), "owner".into(), from.into(), Value::ChronoDate(None), t.into()])
             .collect();
-        insert_many(tx, "ownership", &["vehicle_id", "customer_id", "role", "from_date", "to_date", "created_at"], orows).await?;
+        tx.bulk_insert("ownership", &["vehicle_id", "customer_id", "role", "from_date", "to_date", "created_at"], &orows).await?;
 
         // One timeline entry per customer the file added or changed.
         let mut seen = HashSet::new();
@@ -548,11 +547,10 @@ impl Pass {
                 ]);
             }
         }
-        insert_many(
-            tx,
+        tx.bulk_insert(
             "timeline_event",
             &["customer_id", "at", "kind", "title", "body", "actor_id", "actor_name", "dealer_id", "ref_entity", "ref_id"],
-            events,
+            &events,
         )
         .await?;
 
@@ -624,27 +622,4 @@ async fn reserve_ids(tx: &mut Tx, engine: Engine, table: &str, n: usize) -> Resu
             Ok(rows.into_iter().map(|r| r.0).collect())
         }
     }
-}
-
-/// Multi-row `INSERT … VALUES (…), (…)` inside the transaction, in statements of a
-/// few hundred rows: one round trip per chunk, not per row, on both engines.
-async fn insert_many(tx: &mut Tx, table: &str, columns: &[&str], rows: Vec<Vec<Value>>) -> Result<(), StoreError> {
-    let per = (30_000 / columns.len()).clamp(1, 500);
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<Vec<Value>> = rows.by_ref().take(per).collect();
-        let mut text = format!("INSERT INTO {table} ({}) VALUES ", columns.join(","));
-        let mut values = Vec::with_capacity(chunk.len() * columns.len());
-        for (i, row) in chunk.into_iter().enumerate() {
-            if i > 0 {
-                text.push(',');
-            }
-            text.push('(');
-            text.push_str(&placeholders(values.len() + 1, row.len()));
-            text.push(')');
-            values.extend(row);
-        }
-        tx.execute(sql(&text, values)).await?;
-    }
-    Ok(())
 }

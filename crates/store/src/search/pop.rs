@@ -1,21 +1,27 @@
 //! Screen-pop: everything a hotline agent needs about a caller, from the number
-//! the call came from. The hottest path of the product: a handful of indexed
-//! statements, each answering for all the caller's customers at once.
+//! the call came from. The hottest path of the product: the caller's customers in
+//! scope and their vehicles, open items, latest contacts and consents come back as
+//! tagged rows of one shape, from one statement on PostgreSQL (one round trip) and
+//! from two prepared statements in one read transaction on SQLite.
+
+use std::sync::OnceLock;
 
 use autocrm_domain::access::Scope;
 use autocrm_domain::customers::{IdNumber, Phone};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_query::{Expr, ExprTrait, JoinType};
+use sea_query::{Expr, ExprTrait, JoinType, SelectStatement};
 use serde::Serialize;
 
 use super::{MOBILE_OF_CUSTOMER, customers_in, mask_phone};
-use crate::db::{FromRow, Row, sql};
+use crate::db::{Engine, FromRow, Row, Stmt, sql};
 use crate::{Db, StoreError};
 
 /// Callers sharing a number (a family landline, a fleet's switchboard): at most this many.
 const MAX_CUSTOMERS: u64 = 5;
 /// The last contacts shown per customer.
 const LAST_CONTACTS: usize = 5;
+/// Open items shown at most (over all the caller's customers).
+const OPEN_ITEMS: usize = 50;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ScreenPop {
@@ -23,7 +29,7 @@ pub struct ScreenPop {
     pub phone_masked: String,
     /// `mobile` or `landline`.
     pub phone_kind: String,
-    /// The customers on file with that number (usually one).
+    /// The customers on file with that number (usually one), oldest record first.
     pub customers: Vec<PopCustomer>,
 }
 
@@ -40,7 +46,7 @@ pub struct PopCustomer {
     pub city: Option<String>,
     pub tags: Option<String>,
     pub vehicles: Vec<PopVehicle>,
-    /// Open commitments (later: open cases and leads), soonest due first.
+    /// Open commitments (later: open cases and leads), soonest due first, undated last.
     pub open_items: Vec<PopEvent>,
     /// The latest timeline entries, newest first.
     pub last_contacts: Vec<PopEvent>,
@@ -76,198 +82,260 @@ pub struct PopConsent {
     pub at: DateTime<Utc>,
 }
 
-struct Profile {
-    id: i64,
-    customer_no: String,
-    name: String,
-    kind: String,
-    gender: Option<String>,
-    mobile: Option<String>,
-    id_number: Option<String>,
-    province: Option<String>,
-    city: Option<String>,
-    tags: Option<String>,
+/// The parts of the answer, tagged in the first column of every row.
+const PART_CUSTOMER: i64 = 0;
+const PART_VEHICLE: i64 = 1;
+const PART_OPEN: i64 = 2;
+const PART_LAST: i64 = 3;
+const PART_CONSENT: i64 = 4;
+
+/// The caller's customers in `scope` (not merged away, with a contact point of that
+/// number), in no particular order (an `ORDER BY` costs SQLite a temporary B-tree), as rows of the one row shape of the answer:
+/// `part, customer_id, id, seq, t1…t9 (text), at, day, flag` — here t1 customer
+/// number, t2 name, t3 kind, t4 gender, t5 mobile, t6 ID number, t7 province, t8
+/// city, t9 tags. The NULLs are cast so PostgreSQL can type the union's columns.
+fn customers(scope: &Scope, phone: &Phone, distinct: bool, limit: u64) -> SelectStatement {
+    let mut q = customers_in(scope);
+    q.expr(Expr::cust("CAST(0 AS BIGINT)"))
+        .column(("customer", "id"))
+        .expr(Expr::cust("CAST(NULL AS BIGINT)"))
+        .expr(Expr::cust("CAST(NULL AS BIGINT)"))
+        .columns([("customer", "customer_no"), ("customer", "name"), ("customer", "kind"), ("customer", "gender")])
+        .expr(Expr::cust(MOBILE_OF_CUSTOMER))
+        .columns([("customer", "id_number"), ("customer", "province"), ("customer", "city"), ("customer", "tags")])
+        .expr(Expr::cust("CAST(NULL AS TIMESTAMPTZ)"))
+        .expr(Expr::cust("CAST(NULL AS DATE)"))
+        .expr(Expr::cust("CAST(NULL AS BOOLEAN)"))
+        .join(JoinType::InnerJoin, "contact_point", Expr::col(("contact_point", "customer_id")).equals(("customer", "id")))
+        .and_where(Expr::col(("contact_point", "kind")).eq(phone.kind().as_str()))
+        .and_where(Expr::col(("contact_point", "value")).eq(phone.as_str()))
+        .limit(limit);
+    if distinct {
+        q.distinct();
+    }
+    q
 }
 
-impl FromRow for Profile {
+/// Everything after the profile, for the customers of `c` (PostgreSQL: the CTE of
+/// all the caller's customers) or for the one customer `$1` (SQLite), in the row
+/// shape of [`customers`]:
+///
+/// - vehicles: id = vehicle, seq = ownership (their order), t1 vin, t2 plate,
+///   t3 status, t4 brand, t5 model;
+/// - open commitments (soonest due first, at most 50) and the newest entries (5 per customer, the
+///   `(customer_id, at)` index read backwards: `LATERAL` per customer on
+///   PostgreSQL): id, t1 kind, t2 title, t3 actor, at, day = due date;
+/// - consents: seq = consent id, t1 channel, t2 purpose, at, flag = granted.
+///
+/// `c CROSS JOIN t` makes `c` the outer loop of the join.
+fn parts(engine: Engine) -> String {
+    const EVENT: &str = "e.customer_id, e.id, CAST(NULL AS BIGINT), e.kind, e.title, e.actor_name, \
+        NULL, NULL, NULL, NULL, NULL, NULL, e.at, e.due_date, CAST(NULL AS BOOLEAN)";
+    let (from, id) = match engine {
+        Engine::Postgres => ("c CROSS JOIN ", "c.id"),
+        Engine::Sqlite => ("", "$1"),
+    };
+    let newest = match engine {
+        Engine::Postgres => "c CROSS JOIN LATERAL",
+        Engine::Sqlite => "",
+    };
+    format!(
+        "SELECT 1, o.customer_id, v.id, o.id, v.vin, v.plate, v.status, m.brand, m.model, \
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL \
+           FROM {from}ownership o JOIN vehicle v ON v.id = o.vehicle_id \
+           LEFT JOIN vehicle_model m ON m.id = v.model_id WHERE o.customer_id = {id} AND o.to_date IS NULL \
+         UNION ALL SELECT * FROM (SELECT 2, {EVENT} FROM {from}timeline_event e \
+           WHERE e.customer_id = {id} AND e.kind = 'commitment' AND e.done_at IS NULL \
+           ORDER BY e.due_date IS NULL, e.due_date, e.at LIMIT {OPEN_ITEMS}) AS open_items \
+         UNION ALL SELECT 3, {EVENT} FROM {newest} (SELECT x.* FROM timeline_event x WHERE x.customer_id = {id} \
+           ORDER BY x.at DESC, x.id DESC LIMIT {LAST_CONTACTS}) AS e \
+         UNION ALL SELECT 4, k.customer_id, CAST(NULL AS BIGINT), k.id, k.channel, k.purpose, \
+           NULL, NULL, NULL, NULL, NULL, NULL, NULL, k.at, NULL, k.granted FROM {from}consent k WHERE k.customer_id = {id}"
+    )
+}
+
+/// The rows of the answer. PostgreSQL: one statement, one round trip. SQLite, where
+/// a statement is a function call and an ephemeral table is dearer than a
+/// statement: the customers, then the parts of each, in one read transaction.
+async fn rows(db: &Db, scope: &Scope, phone: &Phone) -> Result<Vec<PartRow>, StoreError> {
+    match db.engine() {
+        Engine::Postgres => {
+            static PARTS: OnceLock<String> = OnceLock::new();
+            let parts = PARTS.get_or_init(|| parts(Engine::Postgres));
+            let (c, values) = customers(scope, phone, true, MAX_CUSTOMERS).render(Engine::Postgres);
+            db.fetch_all(sql(&format!("WITH c AS MATERIALIZED ({c}) SELECT * FROM c UNION ALL {parts}"), values)).await
+        }
+        Engine::Sqlite => {
+            static PARTS: OnceLock<String> = OnceLock::new();
+            let parts = PARTS.get_or_init(|| parts(Engine::Sqlite));
+            let mut snap = db.snapshot().await?;
+            // A customer with the number twice appears twice: ask for more, keep 5.
+            let mut rows: Vec<PartRow> = snap.fetch_all(customers(scope, phone, false, MAX_CUSTOMERS * 2)).await?;
+            rows.sort_by_key(|r| r.customer_id);
+            rows.dedup_by_key(|r| r.customer_id);
+            rows.truncate(MAX_CUSTOMERS as usize);
+            let ids: Vec<i64> = rows.iter().map(|r| r.customer_id).collect();
+            for id in ids {
+                rows.extend(snap.fetch_all::<PartRow>(sql(parts, vec![id.into()])).await?);
+            }
+            Ok(rows)
+        }
+    }
+}
+
+/// One row of the answer (see [`customers`] and [`parts`]).
+struct PartRow {
+    part: i64,
+    customer_id: i64,
+    id: Option<i64>,
+    seq: Option<i64>,
+    t: [Option<String>; 9],
+    at: Option<DateTime<Utc>>,
+    day: Option<NaiveDate>,
+    flag: Option<bool>,
+}
+
+impl FromRow for PartRow {
     fn from_row(r: &Row<'_>) -> Result<Self, StoreError> {
-        Ok(Profile {
-            id: r.get(0)?,
-            customer_no: r.get(1)?,
-            name: r.get(2)?,
-            kind: r.get(3)?,
-            gender: r.get(4)?,
-            mobile: r.get(5)?,
-            id_number: r.get(6)?,
-            province: r.get(7)?,
-            city: r.get(8)?,
-            tags: r.get(9)?,
+        let mut t: [Option<String>; 9] = Default::default();
+        for (i, v) in t.iter_mut().enumerate() {
+            *v = r.get(4 + i)?;
+        }
+        Ok(PartRow {
+            part: r.get(0)?,
+            customer_id: r.get(1)?,
+            id: r.get(2)?,
+            seq: r.get(3)?,
+            t,
+            at: r.get(13)?,
+            day: r.get(14)?,
+            flag: r.get(15)?,
         })
     }
 }
 
-struct EventRow {
-    customer_id: i64,
-    event: PopEvent,
-}
+impl PartRow {
+    /// Text column `n` (1-based, as in the row shape), which the part never leaves NULL.
+    fn text(&mut self, n: usize) -> Result<String, StoreError> {
+        self.t[n - 1].take().ok_or_else(|| StoreError::Decode(format!("screen-pop part {}: t{n} is NULL", self.part)))
+    }
 
-impl FromRow for EventRow {
-    fn from_row(r: &Row<'_>) -> Result<Self, StoreError> {
-        Ok(EventRow {
-            customer_id: r.get(0)?,
-            event: PopEvent {
-                id: r.get(1)?,
-                at: r.get(2)?,
-                kind: r.get(3)?,
-                title: r.get(4)?,
-                actor_name: r.get(5)?,
-                due_date: r.get(6)?,
+    fn id(&self) -> Result<i64, StoreError> {
+        self.id.ok_or_else(|| StoreError::Decode(format!("screen-pop part {}: id is NULL", self.part)))
+    }
+
+    fn at(&self) -> Result<DateTime<Utc>, StoreError> {
+        self.at.ok_or_else(|| StoreError::Decode(format!("screen-pop part {}: at is NULL", self.part)))
+    }
+
+    fn customer(mut self) -> Result<PopCustomer, StoreError> {
+        let id_number = self.t[5].take();
+        Ok(PopCustomer {
+            customer_id: self.customer_id,
+            customer_no: self.text(1)?,
+            name: self.text(2)?,
+            kind: self.text(3)?,
+            gender: self.t[3].take(),
+            mobile_masked: self.t[4].take().as_deref().map(mask_phone),
+            id_number_masked: id_number.map(|n| match IdNumber::parse(&n) {
+                Ok(id) => id.masked(),
+                Err(_) => "******************".chars().take(n.chars().count()).collect(),
+            }),
+            province: self.t[6].take(),
+            city: self.t[7].take(),
+            tags: self.t[8].take(),
+            vehicles: Vec::new(),
+            open_items: Vec::new(),
+            last_contacts: Vec::new(),
+            consents: Vec::new(),
+        })
+    }
+
+    fn vehicle(mut self) -> Result<PopVehicle, StoreError> {
+        let vin = self.text(1)?;
+        let (brand, model) = (self.t[3].take(), self.t[4].take());
+        Ok(PopVehicle {
+            vehicle_id: self.id()?,
+            vin_tail: vin.chars().skip(vin.chars().count().saturating_sub(8)).collect(),
+            plate: self.t[1].take(),
+            status: self.text(3)?,
+            model: match (brand, model) {
+                (Some(b), Some(m)) => Some(format!("{b} {m}")),
+                (b, m) => b.or(m),
             },
         })
     }
-}
 
-struct VehicleRow {
-    customer_id: i64,
-    v: PopVehicle,
-}
-
-impl FromRow for VehicleRow {
-    fn from_row(r: &Row<'_>) -> Result<Self, StoreError> {
-        let vin: String = r.get(2)?;
-        let brand: Option<String> = r.get(5)?;
-        let model: Option<String> = r.get(6)?;
-        Ok(VehicleRow {
-            customer_id: r.get(0)?,
-            v: PopVehicle {
-                vehicle_id: r.get(1)?,
-                vin_tail: vin.chars().skip(vin.chars().count().saturating_sub(8)).collect(),
-                plate: r.get(3)?,
-                status: r.get(4)?,
-                model: match (brand, model) {
-                    (Some(b), Some(m)) => Some(format!("{b} {m}")),
-                    (b, m) => b.or(m),
-                },
-            },
+    fn event(mut self) -> Result<PopEvent, StoreError> {
+        Ok(PopEvent {
+            id: self.id()?,
+            at: self.at()?,
+            kind: self.text(1)?,
+            title: self.text(2)?,
+            actor_name: self.text(3)?,
+            due_date: self.day,
         })
     }
-}
 
-fn in_list(ids: &[i64]) -> (String, Vec<sea_query::Value>) {
-    let p = (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(",");
-    (p, ids.iter().map(|i| (*i).into()).collect())
+    fn consent(mut self) -> Result<PopConsent, StoreError> {
+        Ok(PopConsent {
+            channel: self.text(1)?,
+            purpose: self.text(2)?,
+            granted: self.flag.ok_or_else(|| StoreError::Decode("screen-pop consent: granted is NULL".into()))?,
+            at: self.at()?,
+        })
+    }
 }
 
 /// The caller's customers within `scope` and what the agent needs about each;
 /// `None` when no customer in scope has that number. Identifiers are always
 /// masked here: revealing one is the audited action of the 360 page.
 pub async fn screen_pop(db: &Db, scope: &Scope, phone: &Phone) -> Result<Option<ScreenPop>, StoreError> {
-    let kind = phone.kind().as_str();
-    let mut q = customers_in(scope);
-    q.columns([
-        ("customer", "id"),
-        ("customer", "customer_no"),
-        ("customer", "name"),
-        ("customer", "kind"),
-        ("customer", "gender"),
-    ])
-    .expr(Expr::cust(MOBILE_OF_CUSTOMER))
-    .columns([("customer", "id_number"), ("customer", "province"), ("customer", "city"), ("customer", "tags")])
-    .join(JoinType::InnerJoin, "contact_point", Expr::col(("contact_point", "customer_id")).equals(("customer", "id")))
-    .and_where(Expr::col(("contact_point", "kind")).eq(kind))
-    .and_where(Expr::col(("contact_point", "value")).eq(phone.as_str()))
-    .limit(MAX_CUSTOMERS * 2);
-    // All reads of one answer in one snapshot (one read transaction on SQLite, one
-    // connection on PostgreSQL).
-    let mut snap = db.snapshot().await?;
-    let mut profiles: Vec<Profile> = snap.fetch_all(q).await?;
-    let mut seen = std::collections::HashSet::new();
-    profiles.retain(|p| seen.insert(p.id));
-    profiles.truncate(MAX_CUSTOMERS as usize);
-    if profiles.is_empty() {
+    let rows = rows(db, scope, phone).await?;
+    let mut customers: Vec<PopCustomer> = Vec::new();
+    let mut vehicles: Vec<(i64, i64, PopVehicle)> = Vec::new();
+    let mut open: Vec<(i64, PopEvent)> = Vec::new();
+    let mut last: Vec<(i64, PopEvent)> = Vec::new();
+    let mut consents: Vec<(i64, i64, PopConsent)> = Vec::new();
+    for row in rows {
+        let c = row.customer_id;
+        match row.part {
+            PART_CUSTOMER => customers.push(row.customer()?),
+            PART_VEHICLE => vehicles.push((c, row.seq.unwrap_or(0), row.vehicle()?)),
+            PART_OPEN => open.push((c, row.event()?)),
+            PART_LAST => last.push((c, row.event()?)),
+            PART_CONSENT => consents.push((c, row.seq.unwrap_or(0), row.consent()?)),
+            other => return Err(StoreError::Decode(format!("screen-pop: unknown part {other}"))),
+        }
+    }
+    if customers.is_empty() {
         return Ok(None);
     }
-    let ids: Vec<i64> = profiles.iter().map(|p| p.id).collect();
-    let (list, values) = in_list(&ids);
-
-    let vehicles: Vec<VehicleRow> = snap
-        .fetch_all(sql(
-            &format!(
-                "SELECT o.customer_id, v.id, v.vin, v.plate, v.status, m.brand, m.model FROM ownership o \
-                 JOIN vehicle v ON v.id = o.vehicle_id LEFT JOIN vehicle_model m ON m.id = v.model_id \
-                 WHERE o.customer_id IN ({list}) AND o.to_date IS NULL ORDER BY o.customer_id, o.id"
-            ),
-            values.clone(),
-        ))
-        .await?;
-    let open: Vec<EventRow> = snap
-        .fetch_all(sql(
-            &format!(
-                "SELECT customer_id, id, at, kind, title, actor_name, due_date FROM timeline_event \
-                 WHERE customer_id IN ({list}) AND kind = 'commitment' AND done_at IS NULL \
-                 ORDER BY due_date, at LIMIT 50"
-            ),
-            values.clone(),
-        ))
-        .await?;
-    // The newest entries per customer: the (customer_id, at) index read backwards.
-    let mut last: Vec<EventRow> = Vec::new();
-    for id in &ids {
-        let rows: Vec<EventRow> = snap
-            .fetch_all(sql(
-                "SELECT customer_id, id, at, kind, title, actor_name, due_date FROM timeline_event \
-                 WHERE customer_id = $1 ORDER BY at DESC, id DESC LIMIT 5",
-                vec![(*id).into()],
-            ))
-            .await?;
-        last.extend(rows);
+    // Rows come in no guaranteed order: every part is put in its order here.
+    customers.sort_by_key(|c| c.customer_id);
+    vehicles.sort_by_key(|(c, seq, _)| (*c, *seq));
+    open.sort_by(|(_, a), (_, b)| (a.due_date.is_none(), a.due_date, a.at).cmp(&(b.due_date.is_none(), b.due_date, b.at)));
+    open.truncate(OPEN_ITEMS);
+    last.sort_by(|(_, a), (_, b)| (b.at, b.id).cmp(&(a.at, a.id)));
+    // The latest consent per channel and purpose is in force.
+    consents.sort_by(|(ca, ia, a), (cb, ib, b)| {
+        (ca, &a.channel, &a.purpose).cmp(&(cb, &b.channel, &b.purpose)).then((b.at, ib).cmp(&(a.at, ia)))
+    });
+    consents.dedup_by(|(cb, _, b), (ca, _, a)| ca == cb && a.channel == b.channel && a.purpose == b.purpose);
+    for c in &mut customers {
+        let id = c.customer_id;
+        c.vehicles = take_where(&mut vehicles, |(cid, _, _)| *cid == id).into_iter().map(|(_, _, v)| v).collect();
+        c.open_items = take_where(&mut open, |(cid, _)| *cid == id).into_iter().map(|(_, e)| e).collect();
+        c.last_contacts =
+            take_where(&mut last, |(cid, _)| *cid == id).into_iter().take(LAST_CONTACTS).map(|(_, e)| e).collect();
+        c.consents = take_where(&mut consents, |(cid, _, _)| *cid == id).into_iter().map(|(_, _, k)| k).collect();
     }
-    let consents: Vec<(i64, String, String, bool, DateTime<Utc>)> = snap
-        .fetch_all(sql(
-            &format!(
-                "SELECT customer_id, channel, purpose, granted, at FROM consent WHERE customer_id IN ({list}) \
-                 ORDER BY customer_id, channel, purpose, at DESC, id DESC"
-            ),
-            values,
-        ))
-        .await?;
-    drop(snap);
+    Ok(Some(ScreenPop { phone_masked: phone.masked(), phone_kind: phone.kind().as_str().to_string(), customers }))
+}
 
-    let customers = profiles
-        .into_iter()
-        .map(|p| {
-            let mut cons: Vec<PopConsent> = Vec::new();
-            for (c, channel, purpose, granted, at) in consents.iter().filter(|c| c.0 == p.id) {
-                let _ = c;
-                if !cons.iter().any(|x| &x.channel == channel && &x.purpose == purpose) {
-                    cons.push(PopConsent { channel: channel.clone(), purpose: purpose.clone(), granted: *granted, at: *at });
-                }
-            }
-            PopCustomer {
-                customer_id: p.id,
-                customer_no: p.customer_no,
-                name: p.name,
-                kind: p.kind,
-                gender: p.gender,
-                mobile_masked: p.mobile.as_deref().map(mask_phone),
-                id_number_masked: p.id_number.as_deref().map(|n| match IdNumber::parse(n) {
-                    Ok(id) => id.masked(),
-                    Err(_) => "******************".chars().take(n.chars().count()).collect(),
-                }),
-                province: p.province,
-                city: p.city,
-                tags: p.tags,
-                vehicles: vehicles.iter().filter(|v| v.customer_id == p.id).map(|v| v.v.clone()).collect(),
-                open_items: open.iter().filter(|e| e.customer_id == p.id).map(|e| e.event.clone()).collect(),
-                last_contacts: last
-                    .iter()
-                    .filter(|e| e.customer_id == p.id)
-                    .take(LAST_CONTACTS)
-                    .map(|e| e.event.clone())
-                    .collect(),
-                consents: cons,
-            }
-        })
-        .collect();
-    Ok(Some(ScreenPop { phone_masked: phone.masked(), phone_kind: kind.to_string(), customers }))
+/// Moves the items matching `f` out of `items`, keeping the order of both.
+fn take_where<T>(items: &mut Vec<T>, f: impl Fn(&T) -> bool) -> Vec<T> {
+    let (taken, kept) = std::mem::take(items).into_iter().partition(|x| f(x));
+    *items = kept;
+    taken
 }

@@ -20,7 +20,7 @@ use sea_query::Value;
 
 use super::names::{CITIES, City, DISTRICTS, GIVEN_ONE, GIVEN_TWO, GROUP_WORDS, ROADS, SURNAMES};
 use super::rng::{Rng, cumulative};
-use super::{Load, Step, World, id, opt_id, opt_text, text};
+use super::{Load, Rows, Step, World, id, opt_id, opt_text, text};
 
 pub(crate) const STEP: Step = Step { name: "customers", tables: &["customer", "vehicle", "vehicle_model", "lead"], plan };
 
@@ -218,17 +218,18 @@ pub(super) fn int(v: i64) -> Value {
 }
 
 /// Lazily maps customer numbers `1..=n` to rows.
-pub(super) fn rows<F, I>(ctx: &Arc<Ctx>, f: F) -> Box<dyn Iterator<Item = Vec<Value>>>
+pub(super) fn rows<F, I>(ctx: &Arc<Ctx>, f: F) -> Rows
 where
-    F: Fn(&Ctx, u64) -> I + 'static,
+    F: Fn(&Ctx, u64) -> I + Send + 'static,
     I: IntoIterator<Item = Vec<Value>> + 'static,
+    I::IntoIter: Send,
 {
     let ctx = ctx.clone();
     let n = ctx.n;
     Box::new((1..=n).flat_map(move |i| f(&ctx, i)))
 }
 
-pub(super) fn load(table: &'static str, columns: &'static [&'static str], total: u64, rows: Box<dyn Iterator<Item = Vec<Value>>>) -> Load {
+pub(super) fn load(table: &'static str, columns: &'static [&'static str], total: u64, rows: Rows) -> Load {
     Load { table, columns, total, rows }
 }
 

@@ -164,14 +164,7 @@ pub async fn run(
         }
         if !deferred.is_empty() {
             let t = Instant::now();
-            progress("indexes", 0, deferred.len() as u64);
-            for (i, create) in deferred.iter().enumerate() {
-                db.execute(sql(create, vec![])).await?;
-                progress("indexes", i as u64 + 1, deferred.len() as u64);
-            }
-            if db.engine() == crate::Engine::Postgres {
-                db.execute(sql("ANALYZE", vec![])).await?;
-            }
+            build_indexes(db, &deferred, progress).await?;
             tables.push(TableReport { table: "indexes", rows: deferred.len() as u64, elapsed: t.elapsed() });
         }
         for table in step.tables {
@@ -200,14 +193,16 @@ pub(crate) struct Step {
 }
 
 /// Rows for one table, produced lazily so a table of millions never sits in memory
-/// at once. (Not `Send`: sea-query's `Value` is not without its `thread-safe`
-/// feature, so a seed run stays on the task that started it.)
+/// at once, and on a thread of their own while the database writes (see [`write`]).
 pub(crate) struct Load {
     pub table: &'static str,
     pub columns: &'static [&'static str],
     pub total: u64,
-    pub rows: Box<dyn Iterator<Item = Vec<Value>>>,
+    pub rows: Rows,
 }
+
+/// A table's rows, generated lazily (on the generator thread).
+pub(crate) type Rows = Box<dyn Iterator<Item = Vec<Value>> + Send>;
 
 /// What the steps so far have made, for later steps to link to.
 pub(crate) struct World {
@@ -310,6 +305,35 @@ async fn drop_indexes(db: &Db, tables: &[&str]) -> Result<Vec<String>, StoreErro
     Ok(creates)
 }
 
+/// Memory for sorting while the dropped indexes are built again (SQLite's sorter
+/// holds as much as the page cache; PostgreSQL's `maintenance_work_mem`): a large
+/// index sorts in memory instead of in runs merged afterwards.
+const INDEX_BUILD_MEMORY_MIB: u64 = 512;
+
+/// Creates the deferred indexes in one transaction with [`INDEX_BUILD_MEMORY_MIB`]
+/// to sort in, then (PostgreSQL) gathers statistics for the planner.
+async fn build_indexes(db: &Db, creates: &[String], progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<(), StoreError> {
+    progress("indexes", 0, creates.len() as u64);
+    let mut tx = db.begin().await?;
+    let (more, back) = match db.engine() {
+        crate::Engine::Sqlite => (format!("PRAGMA cache_size = -{}", INDEX_BUILD_MEMORY_MIB * 1024), Some("PRAGMA cache_size = -65536")),
+        crate::Engine::Postgres => (format!("SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY_MIB}MB'"), None),
+    };
+    tx.batch(&more).await?;
+    for (i, create) in creates.iter().enumerate() {
+        tx.execute(sql(create, vec![])).await?;
+        progress("indexes", i as u64 + 1, creates.len() as u64);
+    }
+    if let Some(back) = back {
+        tx.batch(back).await?;
+    }
+    tx.commit().await?;
+    if db.engine() == crate::Engine::Postgres {
+        db.execute(sql("ANALYZE", vec![])).await?;
+    }
+    Ok(())
+}
+
 async fn refuse_populated(db: &Db) -> Result<(), StoreError> {
     for (table, what) in [("dealer", "dealers"), ("dealer_group", "dealer groups"), ("region", "regions")] {
         let (n,): (i64,) = db.fetch_one(sql(&format!("SELECT COUNT(*) FROM {table}"), vec![])).await?;
@@ -323,18 +347,41 @@ async fn refuse_populated(db: &Db) -> Result<(), StoreError> {
     Ok(())
 }
 
-async fn write(db: &Db, mut load: Load, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<TableReport, StoreError> {
+/// Writes one table. Its rows are generated on a thread of their own, a chunk
+/// ahead of the database: names, pinyin, VIN check digits and values cost about as
+/// much as SQLite's inserts, so the two now overlap on two cores. The channel
+/// holds at most two chunks, so memory stays flat.
+async fn write(db: &Db, load: Load, progress: &(dyn Fn(&str, u64, u64) + Sync)) -> Result<TableReport, StoreError> {
     let started = Instant::now();
     let mut done = 0;
     progress(load.table, 0, load.total);
-    loop {
-        let chunk: Vec<Vec<Value>> = load.rows.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            break;
+    let (sender, mut chunks) = tokio::sync::mpsc::channel::<Vec<Vec<Value>>>(2);
+    let mut rows = load.rows;
+    let generator = std::thread::spawn(move || {
+        loop {
+            let chunk: Vec<Vec<Value>> = rows.by_ref().take(CHUNK).collect();
+            // An error means the writer stopped (it failed): nothing more to do.
+            if chunk.is_empty() || sender.blocking_send(chunk).is_err() {
+                break;
+            }
         }
-        done += db.bulk_insert(load.table, load.columns, &chunk).await?;
+    });
+    let mut written = Ok(());
+    while let Some(chunk) = chunks.recv().await {
+        match db.bulk_insert(load.table, load.columns, &chunk).await {
+            Ok(n) => done += n,
+            Err(e) => {
+                written = Err(e);
+                break;
+            }
+        }
         progress(load.table, done, load.total.max(done));
     }
+    drop(chunks);
+    if generator.join().is_err() {
+        return Err(StoreError::Decode(format!("seed: generating the rows of {} failed", load.table)));
+    }
+    written?;
     Ok(TableReport { table: load.table, rows: done, elapsed: started.elapsed() })
 }
 
