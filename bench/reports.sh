@@ -37,18 +37,14 @@ if [ -z "$bin" ]; then
   bin=${CARGO_TARGET_DIR:-$root/target}/release/autocrm
 fi
 
-emit() { echo "$1" | tee -a "$out"; }
+# shellcheck source=bench/common.sh
+. "$root/bench/common.sh"
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 cores=$(nproc)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 mem=$(awk '/MemTotal/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
 emit "{\"run\":\"$stamp\",\"bench\":\"reports\",\"customers\":$customers,\"runs\":$runs,\"machine\":{\"cores\":$cores,\"mem_gib\":$mem,\"loadavg\":\"$load\"}}"
 
-wait_port() { for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-token_of() {
-  curl -sf -X POST "http://127.0.0.1:$1/api/v1/auth/token" -H 'content-type: application/json' \
-    -d "{\"username\":\"$2\",\"password\":\"seed1234\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
-}
 
 # time_report ENGINE LABEL TOKEN PATH: one warm-up request, then RUNS timed ones (must all be 200).
 time_report() {
