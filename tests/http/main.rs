@@ -22,6 +22,7 @@ mod permissions;
 mod quotes;
 mod search;
 mod test_drives;
+mod transactions;
 mod traffic;
 mod users;
 mod vehicles;

@@ -68,7 +68,7 @@ pub async fn record_many(tx: &mut Tx, actor: &Actor, changes: Vec<Change<'_>>) -
             q.values(row).map_err(|e| StoreError::Decode(format!("audit row: {e}")))?;
         }
         if !chunk.is_empty() {
-            tx.execute(q).await?;
+            tx.write_later(q).await?;
         }
     }
     Ok(())

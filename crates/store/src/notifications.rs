@@ -19,7 +19,7 @@ pub struct Notice<'a> {
 }
 
 pub async fn notify(tx: &mut Tx, n: Notice<'_>) -> Result<(), StoreError> {
-    tx.execute(sql(
+    tx.write_later(sql(
         "INSERT INTO notification (user_id, kind, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
         vec![n.user_id.into(), n.kind.into(), n.title.into(), n.body.into(), n.link.into(), now().into()],
     ))

@@ -72,14 +72,13 @@ pub fn text_search(table: &'static str, columns: &[&'static str], q: &str) -> Co
 /// Inserts a new record (version 1) and its audit entry; returns the stored record.
 pub async fn insert<T: Record>(db: &Db, actor: &Actor, record: &T) -> Result<T, StoreError> {
     let mut tx = db.begin().await?;
-    let id = insert_in(&mut tx, actor, record).await?;
-    let stored = get_in::<T>(&mut tx, id).await?;
+    let stored = insert_stored(&mut tx, actor, record, None, vec![]).await?;
     tx.commit().await?;
     Ok(stored)
 }
 
 pub async fn insert_in<T: Record>(tx: &mut Tx, actor: &Actor, record: &T) -> Result<i64, StoreError> {
-    insert_with(tx, actor, record, vec![]).await
+    Ok(insert_stored(tx, actor, record, None, vec![]).await?.id())
 }
 
 /// Like [`insert_in`], with columns that are written once but never read back
@@ -90,12 +89,27 @@ pub async fn insert_with<T: Record>(
     record: &T,
     extra: Vec<(&'static str, Value)>,
 ) -> Result<i64, StoreError> {
+    Ok(insert_stored(tx, actor, record, None, extra).await?.id())
+}
+
+/// Inserts a record (under `id` when one was reserved with [`Tx::next_id`], so
+/// numbers derived from it are written with the row) with its audit entry, and
+/// returns it as stored: `RETURNING` reads it back in the same statement, which
+/// the audit entry shows, and a record whose dealer is itself (a dealer) only
+/// knows it once it has an id.
+pub async fn insert_stored<T: Record>(
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &T,
+    id: Option<i64>,
+    extra: Vec<(&'static str, Value)>,
+) -> Result<T, StoreError> {
     let t = now();
     let mut cols: Vec<&str> = T::WRITABLE.to_vec();
     cols.extend(["version", "created_at", "updated_at"]);
     let mut values = record.writable_values();
     values.extend([Value::from(1i64), t.into(), t.into()]);
-    for (c, v) in extra {
+    for (c, v) in extra.into_iter().chain(id.map(|id| ("id", id.into()))) {
         cols.push(c);
         values.push(v);
     }
@@ -104,18 +118,16 @@ pub async fn insert_with<T: Record>(
         .columns(cols)
         .values(values.into_iter().map(Expr::val))
         .map_err(|e| StoreError::Decode(e.to_string()))?
+        .returning(Query::returning().columns(T::COLUMNS.iter().copied()))
         .to_owned();
-    let id = tx.insert_returning_id(q).await?;
-    // Read back what was stored: the audit entry shows the stored values, and a
-    // record whose dealer is itself (a dealer) only knows it once it has an id.
-    let stored = get_in::<T>(tx, id).await?;
+    let stored: T = tx.fetch_one(q).await?;
     audit::record(
         tx,
         actor,
         Change {
             action: "create",
             entity: T::ENTITY,
-            entity_id: Some(id),
+            entity_id: Some(stored.id()),
             dealer_id: stored.dealer_id(),
             summary: Some(stored.summary()),
             before: None,
@@ -123,8 +135,9 @@ pub async fn insert_with<T: Record>(
         },
     )
     .await?;
-    Ok(id)
+    Ok(stored)
 }
+
 
 pub async fn get_in<T: Record>(tx: &mut Tx, id: i64) -> Result<T, StoreError> {
     scope::get_for_update(tx, &Scope::Oem, &T::SCOPED, T::COLUMNS, id).await

@@ -610,21 +610,23 @@ pub fn today() -> NaiveDate {
 pub async fn create_valid(db: &Db, actor: &Actor, v: Valid) -> Result<Created, StoreError> {
     let (dealer, owner) = placement(db, actor, &v).await?;
     let mut tx = db.begin().await?;
-    let created = create_placed(&mut tx, actor, v, dealer, owner).await?;
+    let created = create_placed(&mut tx, actor, v, dealer, owner, actor.role == Role::SalesConsultant).await?;
     tx.commit().await?;
     Ok(created)
 }
 
 /// [`create_valid`] inside the caller's transaction, with the dealer and owner
 /// already decided (a lead capture creates the customer and the lead together).
+/// `consultant`: the owner is the consultant typing, who may not take over a
+/// colleague's customer at the same dealer (a lead capture may: the lead is new).
 pub(crate) async fn create_placed(
     tx: &mut Tx,
     actor: &Actor,
     v: Valid,
     dealer: Option<i64>,
     owner: Option<i64>,
+    consultant: bool,
 ) -> Result<Created, StoreError> {
-    let consultant = actor.role == Role::SalesConsultant;
     if let Some((existing, key)) = find_by_strong_key(tx, &v).await? {
         let (customer, completed) = link_existing(tx, actor, existing, key, &v, dealer, owner, consultant).await?;
         // Weak evidence can only change with what was added (a returning prospect
@@ -649,9 +651,12 @@ pub(crate) async fn insert_new(
     consultant: bool,
 ) -> Result<Customer, StoreError> {
     let t = now();
+    // The number is written with the row: no second statement, and no placeholder
+    // landing at a random place of the unique index first.
+    let id = tx.next_id("customer").await?;
     let c = Customer {
-        id: 0,
-        customer_no: format!("~{}", &crate::auth::new_secret()[..20]),
+        id,
+        customer_no: customer_no(id),
         kind: v.kind,
         name: v.name.clone(),
         name_pinyin: pinyin_full(&v.name),
@@ -677,16 +682,16 @@ pub(crate) async fn insert_new(
     };
     let mut cols: Vec<&str> = Customer::WRITABLE.to_vec();
     cols.extend(["version", "created_at", "updated_at"]);
+    cols.push("id");
     let mut values = c.writable_values();
-    values.extend([1i64.into(), t.into(), t.into()]);
+    values.extend([1i64.into(), t.into(), t.into(), id.into()]);
     let q = sea_query::Query::insert()
         .into_table("customer")
         .columns(cols)
         .values(values.into_iter().map(sea_query::Expr::val))
         .map_err(|e| StoreError::Decode(e.to_string()))?
         .to_owned();
-    let id = tx.insert_returning_id(q).await?;
-    tx.execute(sql("UPDATE customer SET customer_no = $1 WHERE id = $2", vec![customer_no(id).into(), id.into()])).await?;
+    tx.execute(q).await?;
     for p in points_of(v) {
         add_point(tx, id, &p).await?;
     }
@@ -750,8 +755,11 @@ async fn link_existing(
         }
     }
     // Blank fields are completed; what is on file is never overwritten here (a
-    // disagreement is for a person to settle on the 360 page).
-    // Completes blank fields and bumps the version (as `touch` does) in one statement.
+    // disagreement is for a person to settle on the 360 page). One statement
+    // completes them and bumps the version, and only when something was typed
+    // (a returning prospect giving the known mobile changes nothing on the row).
+    let fills = v.gender.is_some() || v.birthday.is_some() || v.occupation.is_some() || v.id_number.is_some() || v.uscc.is_some();
+    if fills || added > 0 {
     tx.execute(sql(
         "UPDATE customer SET gender = COALESCE(gender, $1), birthday = COALESCE(birthday, $2), \
          occupation = COALESCE(occupation, $3), id_number = COALESCE(id_number, $4), uscc = COALESCE(uscc, $5), \
@@ -767,6 +775,7 @@ async fn link_existing(
         ],
     ))
     .await?;
+    }
     if added > 0 {
         sync_primaries(tx, id).await?;
     }
@@ -776,7 +785,7 @@ async fn link_existing(
     if let Some(d) = dealer {
         link_dealer(tx, id, d, v.link_kind, owner, consultant).await?;
     }
-    let stored: Customer = record::get_in(tx, id).await?;
+    let stored: Customer = if fills || added > 0 { record::get_in(tx, id).await? } else { before.clone() };
     audit::record(
         tx,
         actor,

@@ -415,7 +415,7 @@ async fn event(
     day: NaiveDate,
     commitment: Option<(NaiveDate, Option<DateTime<Utc>>)>,
 ) -> Result<(), StoreError> {
-    let id = timeline::add(
+    let id = timeline::add_returning_id(
         tx,
         who,
         NewEvent { customer_id: customer, kind, title, body, dealer_id: Some(dealer), reference: None, due_date: commitment.map(|c| c.0) },

@@ -23,8 +23,30 @@ pub struct NewEvent<'a> {
 }
 
 /// Adds an entry inside the caller's transaction (so the event and the change it
-/// records commit together); returns its id.
-pub async fn add(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<i64, StoreError> {
+/// records commit together); sent with the next statement (see [`Tx::write_later`]).
+pub async fn add(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<(), StoreError> {
+    tx.write_later(sql(
+        "INSERT INTO timeline_event (customer_id, at, kind, title, body, actor_id, actor_name, dealer_id, ref_entity, ref_id, due_date) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        vec![
+            e.customer_id.into(),
+            now().into(),
+            e.kind.into(),
+            e.title.into(),
+            e.body.into(),
+            actor.audit_id().into(),
+            actor.display_name.clone().into(),
+            e.dealer_id.into(),
+            e.reference.map(|r| r.0.to_string()).into(),
+            e.reference.map(|r| r.1).into(),
+            e.due_date.into(),
+        ],
+    ))
+    .await
+}
+
+/// [`add`], waiting for the new entry's id (the demo back-dates its entries).
+pub(crate) async fn add_returning_id(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<i64, StoreError> {
     tx.insert_returning_id(sql(
         "INSERT INTO timeline_event (customer_id, at, kind, title, body, actor_id, actor_name, dealer_id, ref_entity, ref_id, due_date) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -71,7 +93,7 @@ pub async fn add_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent<'_>]) -> Re
             q.values(row).map_err(|e| StoreError::Decode(format!("timeline row: {e}")))?;
         }
         if !chunk.is_empty() {
-            tx.execute(q).await?;
+            tx.write_later(q).await?;
         }
     }
     Ok(())
@@ -203,7 +225,7 @@ async fn add_entry(
 ) -> Result<TimelineEvent, StoreError> {
     let c = super::get(db, &actor.scope, customer_id).await?;
     let mut tx = db.begin().await?;
-    let id = add(
+    let id = add_returning_id(
         &mut tx,
         actor,
         NewEvent { customer_id, kind, title: title.clone(), body, dealer_id: actor.dealer_id, reference: None, due_date },

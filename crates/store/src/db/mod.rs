@@ -6,6 +6,7 @@
 //! see ../shared/limits), writes on one writer connection behind an async mutex.
 //! PostgreSQL runs on a connection pool.
 
+mod group_commit;
 mod params;
 mod pg;
 mod row;
@@ -106,7 +107,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         match &*self.inner {
             Inner::Sqlite(db) => Tx::sqlite_write(db).await,
-            Inner::Postgres(db) => Tx::pg_begin(db.get().await?, "BEGIN").await,
+            Inner::Postgres(db) => Ok(Tx::pg_begin(db.get().await?, "BEGIN")),
         }
     }
 

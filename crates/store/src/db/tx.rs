@@ -1,8 +1,8 @@
 //! Write transactions. Dropping a `Tx` without `commit` rolls it back.
 
 use deadpool_postgres::Object;
-use tokio::sync::OwnedMutexGuard;
 
+use super::group_commit::SqliteTx;
 use super::row::FromRow;
 use super::stmt::Stmt;
 use super::{Engine, pg, sqlite};
@@ -13,27 +13,19 @@ pub struct Tx {
 }
 
 enum Inner {
-    /// The writer, held for the whole transaction. The std mutex only makes the
-    /// guard `Sync` (rusqlite's connection is not), so a `&mut Tx` can cross
-    /// `.await`s; it is never contended.
-    Sqlite(std::sync::Mutex<OwnedMutexGuard<rusqlite::Connection>>),
-    Pg(Object),
-}
-
-fn lock(m: &std::sync::Mutex<OwnedMutexGuard<rusqlite::Connection>>) -> std::sync::MutexGuard<'_, OwnedMutexGuard<rusqlite::Connection>> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The writer, held for the whole transaction (see `group_commit`).
+    Sqlite(SqliteTx),
+    Pg(pg::PgTx),
 }
 
 impl Tx {
     pub(super) async fn sqlite_write(db: &sqlite::SqliteDb) -> Result<Tx, StoreError> {
-        let conn = db.writer.clone().lock_owned().await;
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        Ok(Tx { inner: Some(Inner::Sqlite(std::sync::Mutex::new(conn))) })
+        Ok(Tx { inner: Some(Inner::Sqlite(SqliteTx::begin(&db.writer).await?)) })
     }
 
-    pub(super) async fn pg_begin(client: Object, begin: &str) -> Result<Tx, StoreError> {
-        client.batch_execute(begin).await?;
-        Ok(Tx { inner: Some(Inner::Pg(client)) })
+    /// The `BEGIN` goes out with the transaction's first statement.
+    pub(super) fn pg_begin(client: Object, begin: &str) -> Tx {
+        Tx { inner: Some(Inner::Pg(pg::PgTx::begin(client, begin))) }
     }
 
     pub fn engine(&self) -> Engine {
@@ -43,15 +35,15 @@ impl Tx {
         }
     }
 
-    fn inner(&self) -> Result<&Inner, StoreError> {
-        self.inner.as_ref().ok_or_else(|| StoreError::Decode("transaction already finished".into()))
+    fn inner(&mut self) -> Result<&mut Inner, StoreError> {
+        self.inner.as_mut().ok_or_else(|| StoreError::Decode("transaction already finished".into()))
     }
 
     pub async fn fetch_all<T: FromRow>(&mut self, stmt: impl Stmt) -> Result<Vec<T>, StoreError> {
         let (sql, values) = stmt.render(self.engine());
         match self.inner()? {
-            Inner::Sqlite(c) => sqlite::fetch_all(&lock(c), &sql, &values),
-            Inner::Pg(c) => pg::fetch_all(c, &sql, &values).await,
+            Inner::Sqlite(c) => sqlite::fetch_all(&c.conn().conn, &sql, &values),
+            Inner::Pg(c) => c.fetch_all(&sql, values).await,
         }
     }
 
@@ -66,8 +58,23 @@ impl Tx {
     pub async fn execute(&mut self, stmt: impl Stmt) -> Result<u64, StoreError> {
         let (sql, values) = stmt.render(self.engine());
         match self.inner()? {
-            Inner::Sqlite(c) => sqlite::execute(&lock(c), &sql, &values),
-            Inner::Pg(c) => pg::execute(c, &sql, &values).await,
+            Inner::Sqlite(c) => sqlite::execute(&c.conn().conn, &sql, &values),
+            Inner::Pg(c) => c.execute(&sql, values).await,
+        }
+    }
+
+    /// A write whose result nobody reads (an audit row, a timeline entry): run now
+    /// on SQLite (the writer is in-process), sent with the transaction's next
+    /// statement on PostgreSQL (pipelined: no round trip of its own). A failure
+    /// surfaces at that next statement or at `commit`, and fails the transaction.
+    pub async fn write_later(&mut self, stmt: impl Stmt) -> Result<(), StoreError> {
+        let (sql, values) = stmt.render(self.engine());
+        match self.inner()? {
+            Inner::Sqlite(c) => sqlite::execute(&c.conn().conn, &sql, &values).map(|_| ()),
+            Inner::Pg(c) => {
+                c.later(sql, values);
+                Ok(())
+            }
         }
     }
 
@@ -76,10 +83,43 @@ impl Tx {
         let (sql, values) = stmt.render(self.engine());
         let sql = format!("{sql} RETURNING id");
         let rows: Vec<(i64,)> = match self.inner()? {
-            Inner::Sqlite(c) => sqlite::fetch_all(&lock(c), &sql, &values)?,
-            Inner::Pg(c) => pg::fetch_all(c, &sql, &values).await?,
+            Inner::Sqlite(c) => sqlite::fetch_all(&c.conn().conn, &sql, &values)?,
+            Inner::Pg(c) => c.fetch_all(&sql, values).await?,
         };
         rows.into_iter().next().map(|r| r.0).ok_or(StoreError::NotFound)
+    }
+
+    /// Reserves the id the next row of `table` gets, so a number derived from it
+    /// (a lead's `L00000042`) is written with the row instead of by a second
+    /// statement.
+    pub async fn next_id(&mut self, table: &str) -> Result<i64, StoreError> {
+        self.reserve_ids(table, 1).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// `n` fresh ids of `table` for rows this transaction inserts with explicit
+    /// ids. SQLite: the transaction holds the one writer, so the ids after the
+    /// largest (and after the table's `AUTOINCREMENT` counter) stay free until it
+    /// ends. PostgreSQL: the column's sequence hands them out (a rolled-back
+    /// transaction leaves a gap, as any insert does).
+    pub async fn reserve_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
+        if n == 0 {
+            return Ok(vec![]);
+        }
+        match self.engine() {
+            Engine::Sqlite => {
+                let q = format!(
+                    "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), \
+                     COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))"
+                );
+                let (top,): (i64,) = self.fetch_one(super::sql(&q, vec![])).await?;
+                Ok((top + 1..=top + n as i64).collect())
+            }
+            Engine::Postgres => {
+                let q = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1::bigint, $1::bigint)");
+                let rows: Vec<(i64,)> = self.fetch_all(super::sql(&q, vec![(n as i64).into()])).await?;
+                Ok(rows.into_iter().map(|r| r.0).collect())
+            }
+        }
     }
 
     /// Many rows into `table(columns)` inside this transaction: prepared single-row
@@ -90,15 +130,18 @@ impl Tx {
             return Ok(0);
         }
         match self.inner()? {
-            Inner::Sqlite(c) => sqlite::insert_rows(&lock(c), table, columns, rows),
-            Inner::Pg(c) => pg::copy_in(c, table, columns, rows).await,
+            Inner::Sqlite(c) => sqlite::insert_rows(&c.conn().conn, table, columns, rows),
+            Inner::Pg(c) => {
+                c.flush().await?;
+                pg::copy_in(&c.client, table, columns, rows).await
+            }
         }
     }
 
     pub(crate) async fn batch(&mut self, script: &str) -> Result<(), StoreError> {
         match self.inner()? {
-            Inner::Sqlite(c) => Ok(lock(c).execute_batch(script)?),
-            Inner::Pg(c) => Ok(c.batch_execute(script).await?),
+            Inner::Sqlite(c) => Ok(c.conn().conn.execute_batch(script)?),
+            Inner::Pg(c) => c.script(script).await,
         }
     }
 
@@ -114,8 +157,8 @@ impl Tx {
 
     pub async fn commit(mut self) -> Result<(), StoreError> {
         match self.inner.take() {
-            Some(Inner::Sqlite(c)) => Ok(lock(&c).execute_batch("COMMIT")?),
-            Some(Inner::Pg(c)) => Ok(c.batch_execute("COMMIT").await?),
+            Some(Inner::Sqlite(t)) => t.commit().await,
+            Some(Inner::Pg(mut c)) => c.script("COMMIT").await,
             None => Ok(()),
         }
     }
@@ -124,12 +167,10 @@ impl Tx {
 impl Drop for Tx {
     fn drop(&mut self) {
         match self.inner.take() {
-            Some(Inner::Sqlite(c)) => {
-                let _ = lock(&c).execute_batch("ROLLBACK");
-            }
+            Some(Inner::Sqlite(t)) => t.rollback(),
             // Closing the connection is the rollback: a pooled connection must
             // never go back to the pool inside an open transaction.
-            Some(Inner::Pg(c)) => drop(Object::take(c)),
+            Some(Inner::Pg(c)) => drop(Object::take(c.client)),
             None => {}
         }
     }

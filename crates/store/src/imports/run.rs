@@ -209,7 +209,7 @@ impl Pass {
     /// Resolves (and, with `write`, commits) one batch of valid rows.
     pub async fn batch(&mut self, db: &Db, rows: &[RowData], write: Option<&Writing<'_>>) -> Result<(), StoreError> {
         match write {
-            None => self.resolve_and_write(Src::Db(db), db.engine(), rows, None).await,
+            None => self.resolve_and_write(Src::Db(db), rows, None).await,
             Some(w) => {
                 let mut tx = db.begin().await?;
                 let engine = tx.engine();
@@ -219,7 +219,7 @@ impl Pass {
                     // connection's default below).
                     tx.batch("PRAGMA cache_size = -262144").await?;
                 }
-                let result = self.resolve_and_write(Src::Tx(&mut tx), engine, rows, Some(w)).await;
+                let result = self.resolve_and_write(Src::Tx(&mut tx), rows, Some(w)).await;
                 if engine == Engine::Sqlite {
                     tx.batch("PRAGMA cache_size = -65536").await?;
                 }
@@ -229,7 +229,7 @@ impl Pass {
         }
     }
 
-    async fn resolve_and_write(&mut self, mut src: Src<'_>, engine: Engine, rows: &[RowData], write: Option<&Writing<'_>>) -> Result<(), StoreError> {
+    async fn resolve_and_write(&mut self, mut src: Src<'_>, rows: &[RowData], write: Option<&Writing<'_>>) -> Result<(), StoreError> {
         if self.models.is_none() {
             self.models = Some(load_models(&mut src).await?);
         }
@@ -345,13 +345,12 @@ impl Pass {
         }
 
         let (Some(w), Src::Tx(tx)) = (write, src) else { return Ok(()) };
-        self.write(tx, engine, w, resolved, &vehicles, start).await
+        self.write(tx, w, resolved, &vehicles, start).await
     }
 
     async fn write(
         &mut self,
         tx: &mut Tx,
-        engine: Engine,
         w: &Writing<'_>,
         resolved: Vec<(&RowData, Target, Option<i64>)>,
         vehicles: &HashMap<String, OnFileVehicle>,
@@ -359,7 +358,7 @@ impl Pass {
     ) -> Result<(), StoreError> {
         let t = now();
         let new_rows: Vec<&RowData> = resolved.iter().filter(|(_, t, _)| *t == Target::New).map(|(r, _, _)| *r).collect();
-        let ids = reserve_ids(tx, engine, "customer", new_rows.len()).await?;
+        let ids = tx.reserve_ids("customer", new_rows.len()).await?;
         let mut customers = Vec::new();
         let mut contacts = Vec::new();
         let mut keys = Vec::new();
@@ -493,7 +492,7 @@ impl Pass {
                 Some(_) => {}
             }
         }
-        let vids = reserve_ids(tx, engine, "vehicle", new_vehicles.len()).await?;
+        let vids = tx.reserve_ids("vehicle", new_vehicles.len()).await?;
         let mut vrows = Vec::new();
         for ((_, v, model_id, cid), vid) in new_vehicles.iter().zip(&vids) {
             changed.insert(*cid);
@@ -601,25 +600,3 @@ const VEHICLE_COLUMNS: &[&str] = &[
     "warranty_end", "mileage_km", "dealer_id", "version", "created_at", "updated_at",
 ];
 
-/// `n` fresh ids of `table`, taken inside the transaction: on SQLite the writer is
-/// held, so the next ids after the largest are free; on PostgreSQL the sequence
-/// hands them out.
-async fn reserve_ids(tx: &mut Tx, engine: Engine, table: &str, n: usize) -> Result<Vec<i64>, StoreError> {
-    if n == 0 {
-        return Ok(vec![]);
-    }
-    match engine {
-        Engine::Sqlite => {
-            let q = format!(
-                "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))"
-            );
-            let (top,): (i64,) = tx.fetch_one(sql(&q, vec![])).await?;
-            Ok((top + 1..=top + n as i64).collect())
-        }
-        Engine::Postgres => {
-            let q = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1::bigint, $1::bigint)");
-            let rows: Vec<(i64,)> = tx.fetch_all(sql(&q, vec![(n as i64).into()])).await?;
-            Ok(rows.into_iter().map(|r| r.0).collect())
-        }
-    }
-}

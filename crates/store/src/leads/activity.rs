@@ -192,7 +192,7 @@ pub(crate) async fn insert_activities(tx: &mut Tx, actor: &Actor, items: &[(Abou
             q.values(row).map_err(|e| StoreError::Decode(format!("activity row: {e}")))?;
         }
         if !chunk.is_empty() {
-            tx.execute(q).await?;
+            tx.write_later(q).await?;
         }
     }
     let events: Vec<NewEvent<'_>> = items

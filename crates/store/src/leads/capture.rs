@@ -191,11 +191,21 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     let t = now();
     let mut tx = db.begin().await?;
     let rules = rules::lead_rules_in(&mut tx).await?;
-    // The dealer: dealer staff keep what they capture; OEM leads are routed.
+    // Dealer staff keep what they capture: the dealer and the consultant are known
+    // before the customer, who is linked to both at once. OEM leads are routed
+    // once the customer (and so their city and serving dealer) is known.
+    let at_dealer = match actor.dealer_id {
+        Some(d) => Some((d, choose_consultant(&mut tx, actor, d, c.owner_user_id).await?)),
+        None => None,
+    };
     let (customer_id, existing, customer_city) = match (&known, valid_customer) {
         (Some(k), _) => (k.id, true, (k.province.clone(), k.city.clone())),
         (None, Some(v)) => {
-            let created = customers::create_placed(&mut tx, actor, v, actor.dealer_id, None).await?;
+            let (dealer, owner) = match &at_dealer {
+                Some((d, (owner, _))) => (Some(*d), *owner),
+                None => (None, None),
+            };
+            let created = customers::create_placed(&mut tx, actor, v, dealer, owner, false).await?;
             let cc = &created.customer;
             (cc.id, created.linked, (cc.province.clone(), cc.city.clone()))
         }
@@ -204,21 +214,23 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     if c.referrer_id == Some(customer_id) {
         return Err(FieldError::new("referrer_id", SELF_REFERRAL).into());
     }
-    let (dealer_id, dealer_rule) = match actor.dealer_id {
-        Some(d) => (Some(d), Some(DealerRule::CapturedAtDealer)),
+    let (dealer_id, dealer_rule, owner, consultant_rule) = match at_dealer {
+        Some((d, (owner, rule))) => (Some(d), Some(DealerRule::CapturedAtDealer), owner, rule),
         None => match route_to_dealer(&mut tx, actor, customer_id, c.preferred_dealer_id, customer_city).await? {
-            Some((d, r)) => (Some(d), Some(r)),
-            None => (None, None),
+            Some((d, r)) => {
+                let (owner, rule) = choose_consultant(&mut tx, actor, d, c.owner_user_id).await?;
+                (Some(d), Some(r), owner, rule)
+            }
+            None => (None, None, None, None),
         },
     };
-    let (owner, consultant_rule) = match dealer_id {
-        Some(d) => choose_consultant(&mut tx, actor, d, c.owner_user_id).await?,
-        None => (None, None),
-    };
     if let Some(u) = owner {
-        tx.execute(sql("UPDATE app_user SET last_assigned_at = $1 WHERE id = $2", vec![t.into(), u.into()])).await?;
+        tx.write_later(sql("UPDATE app_user SET last_assigned_at = $1 WHERE id = $2", vec![t.into(), u.into()])).await?;
     }
-    if let Some(d) = dealer_id {
+    // A customer chosen on file, or routed after capture, is linked here.
+    if let Some(d) = dealer_id
+        && (known.is_some() || actor.dealer_id.is_none())
+    {
         customers::link_dealer(&mut tx, customer_id, d, DealerLinkKind::Lead, owner, false).await?;
     }
 
@@ -231,7 +243,7 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     let grade = rules.grade(stage, timeframe);
     let mut lead = Lead {
         id: 0,
-        lead_no: format!("~{}", &crate::auth::new_secret()[..20]),
+        lead_no: String::new(),
         customer_id,
         dealer_id,
         owner_user_id: owner,
@@ -277,9 +289,9 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
         updated_at: t,
     };
     activity::mark_milestones(&mut lead, stage, t);
-    let id = record::insert_in(&mut tx, actor, &lead).await?;
-    tx.execute(sql("UPDATE lead SET lead_no = $1 WHERE id = $2", vec![lead_no(id).into(), id.into()])).await?;
-    let lead: Lead = record::get_in(&mut tx, id).await?;
+    let id = tx.next_id("lead").await?;
+    lead.lead_no = lead_no(id);
+    let lead: Lead = record::insert_stored(&mut tx, actor, &lead, Some(id), vec![]).await?;
     let mut first = NewActivity::new("created");
     first.outcome = Some(source.as_str().into());
     first.note = lead.note.clone();

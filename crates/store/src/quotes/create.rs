@@ -94,9 +94,10 @@ pub async fn create(db: &Db, actor: &Actor, i: &QuoteInput) -> Result<(Quote, Op
     tx.lock("lead", i.lead_id).await?;
     let p = prepare_in(&mut tx, actor, i).await?;
     let t = now();
+    let id = tx.next_id("quote").await?;
     let q = Quote {
-        id: 0,
-        quote_no: format!("~{}", &crate::auth::new_secret()[..20]),
+        id,
+        quote_no: quote_no(id),
         lead_id: Some(p.lead.id),
         customer_id: p.lead.customer_id,
         dealer_id: p.lead.dealer_id.unwrap_or_default(),
@@ -117,8 +118,7 @@ pub async fn create(db: &Db, actor: &Actor, i: &QuoteInput) -> Result<(Quote, Op
         created_at: t,
         updated_at: t,
     };
-    let id = record::insert_in(&mut tx, actor, &q).await?;
-    tx.execute(sql("UPDATE quote SET quote_no = $1 WHERE id = $2", vec![quote_no(id).into(), id.into()])).await?;
+    let stored: Quote = record::insert_stored(&mut tx, actor, &q, Some(id), vec![]).await?;
     let (label,): (String,) = tx
         .fetch_one(sql("SELECT series || ' ' || model FROM vehicle_model WHERE id = $1", vec![p.model_id.into()]))
         .await?;
@@ -126,7 +126,6 @@ pub async fn create(db: &Db, actor: &Actor, i: &QuoteInput) -> Result<(Quote, Op
     a.reaches = Some(Stage::Quote);
     a.note = Some(format!("{} {label} ¥{}", quote_no(id), format_yuan(p.totals.total)));
     activity::log(&mut tx, actor, &p.lead, a).await?;
-    let stored = record::get_in::<Quote>(&mut tx, id).await?;
     tx.commit().await?;
     Ok((stored, p.conflict))
 }

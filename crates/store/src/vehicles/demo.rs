@@ -226,7 +226,7 @@ async fn own(
         reference: Some(("vehicle", vehicle)),
         due_date: None,
     };
-    let id = timeline::add(tx, actor, ev).await?;
+    let id = timeline::add_returning_id(tx, actor, ev).await?;
     tx.execute(sql("UPDATE timeline_event SET at = $1 WHERE id = $2", vec![at(from, 11).into(), id.into()])).await?;
     if let Some(to) = to {
         let ev = NewEvent {
@@ -238,7 +238,7 @@ async fn own(
             reference: Some(("vehicle", vehicle)),
             due_date: None,
         };
-        let id = timeline::add(tx, actor, ev).await?;
+        let id = timeline::add_returning_id(tx, actor, ev).await?;
         tx.execute(sql("UPDATE timeline_event SET at = $1 WHERE id = $2", vec![at(to, 15).into(), id.into()])).await?;
     }
     Ok(())

@@ -1,0 +1,75 @@
+//! Write transactions under concurrency: on SQLite those that queue for the one
+//! writer share a commit (group commit), on PostgreSQL writes nobody reads go out
+//! with the next statement (pipelining). Neither may change what a caller sees:
+//! its work is all-or-nothing, visible to every reader once `commit` returns, and
+//! a failed transaction's writes never land, whoever else committed with it.
+
+use autocrm_store::db::sql;
+use autocrm_store::{Db, StoreError, migrations};
+use autocrm_tests::{Engine, TestDatabase, both_engines};
+
+async fn value_of(db: &Db, key: &str) -> Option<String> {
+    db.fetch_optional::<(String,)>(sql("SELECT value FROM setting WHERE key = $1", vec![key.into()])).await.unwrap().map(|r| r.0)
+}
+
+/// Writes `key` and a second row; transaction `i` fails when `i % 3 == 0` (a
+/// duplicate key after its first write), else commits.
+async fn one(db: Db, i: usize) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    let key = format!("t.{i}");
+    tx.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)", vec![key.clone().into(), "a".into(), chrono::Utc::now().into()]))
+        .await?;
+    tx.write_later(sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)", vec![format!("{key}.b").into(), "b".into(), chrono::Utc::now().into()]))
+        .await?;
+    if i % 3 == 0 {
+        // Clashes with the key written above.
+        tx.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)", vec![key.into(), "again".into(), chrono::Utc::now().into()]))
+            .await?;
+    }
+    tokio::task::yield_now().await;
+    tx.commit().await?;
+    // Read-your-writes on another connection, right after commit.
+    assert_eq!(value_of(&db, &format!("t.{i}")).await.as_deref(), Some("a"), "transaction {i} is visible once committed");
+    Ok(())
+}
+
+both_engines! {
+    async fn concurrent_transactions_keep_each_ones_work_whole_and_a_failed_ones_out(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let tasks: Vec<_> = (0..60).map(|i| tokio::spawn(one(t.db().clone(), i))).collect();
+        for (i, task) in tasks.into_iter().enumerate() {
+            let result = task.await.unwrap();
+            assert_eq!(result.is_err(), i % 3 == 0, "transaction {i}: {result:?}");
+        }
+        for i in 0..60 {
+            let (a, b) = (value_of(t.db(), &format!("t.{i}")).await, value_of(t.db(), &format!("t.{i}.b")).await);
+            if i % 3 == 0 {
+                assert_eq!((a, b), (None, None), "nothing of failed transaction {i} landed");
+            } else {
+                assert_eq!((a.as_deref(), b.as_deref()), (Some("a"), Some("b")), "all of transaction {i} landed");
+            }
+        }
+    }
+}
+
+both_engines! {
+    async fn a_failing_write_sent_later_fails_its_transaction(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let db = t.db();
+        db.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('taken', 'x', $1)", vec![chrono::Utc::now().into()])).await.unwrap();
+
+        let mut tx = db.begin().await.unwrap();
+        tx.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('mine', 'x', $1)", vec![chrono::Utc::now().into()])).await.unwrap();
+        // SQLite runs it at once; PostgreSQL sends it with the next statement or the commit.
+        let later = tx.write_later(sql("INSERT INTO setting (key, value, updated_at) VALUES ('taken', 'y', $1)", vec![chrono::Utc::now().into()])).await;
+        let outcome = match later {
+            Err(e) => Err(e),
+            Ok(()) => tx.commit().await,
+        };
+        assert!(matches!(outcome, Err(StoreError::Duplicate { .. })), "the clash is reported as such: {outcome:?}");
+        assert_eq!(value_of(db, "mine").await, None, "the transaction's earlier write was rolled back");
+        assert_eq!(value_of(db, "taken").await.as_deref(), Some("x"));
+    }
+}
