@@ -25,29 +25,16 @@ pub struct NewEvent<'a> {
 /// Adds an entry inside the caller's transaction (so the event and the change it
 /// records commit together); sent with the next statement (see [`Tx::write_later`]).
 pub async fn add(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<(), StoreError> {
-    tx.write_later(sql(
-        "INSERT INTO timeline_event (customer_id, at, kind, title, body, actor_id, actor_name, dealer_id, ref_entity, ref_id, due_date) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        vec![
-            e.customer_id.into(),
-            now().into(),
-            e.kind.into(),
-            e.title.into(),
-            e.body.into(),
-            actor.audit_id().into(),
-            actor.display_name.clone().into(),
-            e.dealer_id.into(),
-            e.reference.map(|r| r.0.to_string()).into(),
-            e.reference.map(|r| r.1).into(),
-            e.due_date.into(),
-        ],
-    ))
-    .await
+    tx.write_later(insert(actor, e)).await
 }
 
 /// [`add`], waiting for the new entry's id (the demo back-dates its entries).
 pub(crate) async fn add_returning_id(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<i64, StoreError> {
-    tx.insert_returning_id(sql(
+    tx.insert_returning_id(insert(actor, e)).await
+}
+
+fn insert(actor: &Actor, e: NewEvent<'_>) -> crate::db::Raw {
+    sql(
         "INSERT INTO timeline_event (customer_id, at, kind, title, body, actor_id, actor_name, dealer_id, ref_entity, ref_id, due_date) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         vec![
@@ -63,8 +50,7 @@ pub(crate) async fn add_returning_id(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>
             e.reference.map(|r| r.1).into(),
             e.due_date.into(),
         ],
-    ))
-    .await
+    )
 }
 
 /// Adds many entries by one actor at once (a distribution, a handover), a few

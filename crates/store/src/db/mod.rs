@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub use row::{Col, FromRow, Row};
 pub use snapshot::Snapshot;
-pub use stmt::{Stmt, sql};
+pub use stmt::{Raw, Stmt, sql};
 pub use tx::Tx;
 
 use crate::StoreError;
