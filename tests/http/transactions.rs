@@ -9,7 +9,13 @@ use autocrm_store::{Db, StoreError, migrations};
 use autocrm_tests::{Engine, TestDatabase, both_engines};
 
 async fn value_of(db: &Db, key: &str) -> Option<String> {
-    db.fetch_optional::<(String,)>(sql("SELECT value FROM setting WHERE key = $1", vec![key.into()])).await.unwrap().map(|r| r.0)
+    db.fetch_optional::<(String,)>(sql(
+        "SELECT value FROM setting WHERE key = $1",
+        vec![key.into()],
+    ))
+    .await
+    .unwrap()
+    .map(|r| r.0)
 }
 
 /// Writes `key` and a second row; transaction `i` fails when `i % 3 == 0` (a
@@ -17,19 +23,36 @@ async fn value_of(db: &Db, key: &str) -> Option<String> {
 async fn one(db: Db, i: usize) -> Result<(), StoreError> {
     let mut tx = db.begin().await?;
     let key = format!("t.{i}");
-    tx.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)", vec![key.clone().into(), "a".into(), chrono::Utc::now().into()]))
-        .await?;
-    tx.write_later(sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)", vec![format!("{key}.b").into(), "b".into(), chrono::Utc::now().into()]))
-        .await?;
+    tx.execute(sql(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)",
+        vec![key.clone().into(), "a".into(), chrono::Utc::now().into()],
+    ))
+    .await?;
+    tx.write_later(sql(
+        "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)",
+        vec![
+            format!("{key}.b").into(),
+            "b".into(),
+            chrono::Utc::now().into(),
+        ],
+    ))
+    .await?;
     if i % 3 == 0 {
         // Clashes with the key written above.
-        tx.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)", vec![key.into(), "again".into(), chrono::Utc::now().into()]))
-            .await?;
+        tx.execute(sql(
+            "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3)",
+            vec![key.into(), "again".into(), chrono::Utc::now().into()],
+        ))
+        .await?;
     }
     tokio::task::yield_now().await;
     tx.commit().await?;
     // Read-your-writes on another connection, right after commit.
-    assert_eq!(value_of(&db, &format!("t.{i}")).await.as_deref(), Some("a"), "transaction {i} is visible once committed");
+    assert_eq!(
+        value_of(&db, &format!("t.{i}")).await.as_deref(),
+        Some("a"),
+        "transaction {i} is visible once committed"
+    );
     Ok(())
 }
 
@@ -71,5 +94,35 @@ both_engines! {
         assert!(matches!(outcome, Err(StoreError::Duplicate { .. })), "the clash is reported as such: {outcome:?}");
         assert_eq!(value_of(db, "mine").await, None, "the transaction's earlier write was rolled back");
         assert_eq!(value_of(db, "taken").await.as_deref(), Some("x"));
+    }
+}
+
+both_engines! {
+    async fn whoever_loses_a_race_for_a_key_finds_the_winners_row(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let race = |db: Db, i: usize| async move {
+            let outcome = async {
+                let mut tx = db.begin().await?;
+                tx.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('race', $1, $2)", vec![format!("{i}").into(), chrono::Utc::now().into()]))
+                    .await?;
+                tokio::task::yield_now().await;
+                tx.commit().await
+            }
+            .await;
+            // At once, as a retried form does: the loser looks for the winner's row.
+            (outcome, value_of(&db, "race").await)
+        };
+        let tasks: Vec<_> = (0..24).map(|i| tokio::spawn(race(t.db().clone(), i))).collect();
+        let mut winners = 0;
+        for task in tasks {
+            let (outcome, seen) = task.await.unwrap();
+            match outcome {
+                Ok(()) => winners += 1,
+                Err(StoreError::Duplicate { .. }) => assert!(seen.is_some(), "the row that made this one fail is there"),
+                Err(e) => panic!("unexpected: {e:?}"),
+            }
+        }
+        assert_eq!(winners, 1);
     }
 }

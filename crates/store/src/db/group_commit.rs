@@ -10,8 +10,8 @@
 //! once per transaction.
 //!
 //! What each caller sees is unchanged: its own work is atomic (a failure rolls
-//! back its savepoint only), and `commit` returns once the group's commit is
-//! durable and visible to every reader. A lone transaction commits at once; a
+//! back its savepoint only, and commits the members before it), and `commit`
+//! returns once the group's commit is durable and visible to every reader. A lone transaction commits at once; a
 //! group is closed after [`MAX_MEMBERS`] transactions or [`MAX_AGE`], so waiting
 //! for the others costs at most a few milliseconds.
 
@@ -182,13 +182,12 @@ impl SqliteTx {
         }
     }
 
-    /// Undoes this transaction's work only; the group goes on (or is committed
-    /// now for the members before it, when nobody else is waiting).
+    /// Undoes this transaction's work only, and commits what the members before
+    /// it did: a failure may rest on their work (a duplicate key they wrote), and
+    /// whoever sees the error must then find that work committed.
     pub(super) fn rollback(self) {
         let mut w = self.guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let undone = w.conn.execute_batch("ROLLBACK TO tx; RELEASE tx").is_ok();
-        if !undone || !self.shared.others_waiting() || !w.joinable() {
-            let _ = w.commit_group();
-        }
+        let _ = w.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
+        let _ = w.commit_group();
     }
 }
