@@ -6,7 +6,7 @@
 
 use autocrm_store::db::sql;
 use autocrm_store::{Db, StoreError, migrations};
-use autocrm_tests::{Engine, TestDatabase, both_engines};
+use autocrm_tests::{TestDatabase, both_engines};
 
 async fn value_of(db: &Db, key: &str) -> Option<String> {
     db.fetch_optional::<(String,)>(sql(
