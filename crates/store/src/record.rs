@@ -92,6 +92,30 @@ pub async fn insert_with<T: Record>(
     Ok(insert_stored(tx, actor, record, None, extra).await?.id())
 }
 
+/// The `INSERT` of a new record at version 1 (under `id` when one was reserved),
+/// with `extra` columns written once and never read back.
+pub(crate) fn insert_statement<T: Record>(
+    record: &T,
+    id: Option<i64>,
+    extra: Vec<(&'static str, Value)>,
+) -> Result<sea_query::InsertStatement, StoreError> {
+    let t = now();
+    let mut cols: Vec<&str> = T::WRITABLE.to_vec();
+    cols.extend(["version", "created_at", "updated_at"]);
+    let mut values = record.writable_values();
+    values.extend([Value::from(1i64), t.into(), t.into()]);
+    for (c, v) in extra.into_iter().chain(id.map(|id| ("id", id.into()))) {
+        cols.push(c);
+        values.push(v);
+    }
+    Ok(Query::insert()
+        .into_table(T::SCOPED.table)
+        .columns(cols)
+        .values(values.into_iter().map(Expr::val))
+        .map_err(|e| StoreError::Decode(e.to_string()))?
+        .to_owned())
+}
+
 /// Inserts a record (under `id` when one was reserved with [`Tx::next_id`], so
 /// numbers derived from it are written with the row) with its audit entry, and
 /// returns it as stored: `RETURNING` reads it back in the same statement, which
@@ -104,22 +128,7 @@ pub async fn insert_stored<T: Record>(
     id: Option<i64>,
     extra: Vec<(&'static str, Value)>,
 ) -> Result<T, StoreError> {
-    let t = now();
-    let mut cols: Vec<&str> = T::WRITABLE.to_vec();
-    cols.extend(["version", "created_at", "updated_at"]);
-    let mut values = record.writable_values();
-    values.extend([Value::from(1i64), t.into(), t.into()]);
-    for (c, v) in extra.into_iter().chain(id.map(|id| ("id", id.into()))) {
-        cols.push(c);
-        values.push(v);
-    }
-    let q = Query::insert()
-        .into_table(T::SCOPED.table)
-        .columns(cols)
-        .values(values.into_iter().map(Expr::val))
-        .map_err(|e| StoreError::Decode(e.to_string()))?
-        .returning(Query::returning().columns(T::COLUMNS.iter().copied()))
-        .to_owned();
+    let q = insert_statement(record, id, extra)?.returning(Query::returning().columns(T::COLUMNS.iter().copied())).to_owned();
     let stored: T = tx.fetch_one(q).await?;
     audit::record(
         tx,

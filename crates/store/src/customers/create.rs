@@ -680,18 +680,8 @@ pub(crate) async fn insert_new(
         created_at: t,
         updated_at: t,
     };
-    let mut cols: Vec<&str> = Customer::WRITABLE.to_vec();
-    cols.extend(["version", "created_at", "updated_at"]);
-    cols.push("id");
-    let mut values = c.writable_values();
-    values.extend([1i64.into(), t.into(), t.into(), id.into()]);
-    let q = sea_query::Query::insert()
-        .into_table("customer")
-        .columns(cols)
-        .values(values.into_iter().map(sea_query::Expr::val))
-        .map_err(|e| StoreError::Decode(e.to_string()))?
-        .to_owned();
-    tx.execute(q).await?;
+    // Audited below, once its contact points and primaries are on the row.
+    tx.execute(record::insert_statement(&c, Some(id), vec![])?).await?;
     for p in points_of(v) {
         add_point(tx, id, &p).await?;
     }

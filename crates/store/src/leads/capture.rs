@@ -214,6 +214,8 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     if c.referrer_id == Some(customer_id) {
         return Err(FieldError::new("referrer_id", SELF_REFERRAL).into());
     }
+    // Resolution linked the customer to the capturing dealer already.
+    let linked = known.is_none() && at_dealer.is_some();
     let (dealer_id, dealer_rule, owner, consultant_rule) = match at_dealer {
         Some((d, (owner, rule))) => (Some(d), Some(DealerRule::CapturedAtDealer), owner, rule),
         None => match route_to_dealer(&mut tx, actor, customer_id, c.preferred_dealer_id, customer_city).await? {
@@ -227,9 +229,8 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     if let Some(u) = owner {
         tx.write_later(sql("UPDATE app_user SET last_assigned_at = $1 WHERE id = $2", vec![t.into(), u.into()])).await?;
     }
-    // A customer chosen on file, or routed after capture, is linked here.
     if let Some(d) = dealer_id
-        && (known.is_some() || actor.dealer_id.is_none())
+        && !linked
     {
         customers::link_dealer(&mut tx, customer_id, d, DealerLinkKind::Lead, owner, false).await?;
     }
