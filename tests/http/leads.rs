@@ -116,6 +116,67 @@ both_engines! {
 }
 
 both_engines! {
+    /// A customer on file walks in twice at once (two consultants' phones, the
+    /// same mobile): both leads are captured, and the customer is linked to the
+    /// dealer once. (On PostgreSQL both transactions see no link yet.)
+    async fn simultaneous_captures_of_a_customer_on_file_link_them_once(s) {
+        let m = model(&s).await;
+        let on_file = walk_in(&s, GZB01_CONSULTANT, m, "13612340000", "later").await;
+        let token = s.token(SHA01_CONSULTANT).await;
+        let body = json!({"mobile": "13612340000", "model_id": m, "timeframe": "within_3_months"});
+        let tasks: Vec<_> = (0..6)
+            .map(|_| tokio::spawn(autocrm_tests::http::send(s.request(reqwest::Method::POST, "/api/v1/leads").bearer_auth(&token).json(&body))))
+            .collect();
+        for t in tasks {
+            let r = t.await.unwrap();
+            assert_eq!(r.status, 201, "{r}");
+            assert_eq!(r.json()["lead"]["customer_id"], on_file["customer_id"]);
+        }
+        let q = format!(
+            "SELECT COUNT(*) FROM customer_dealer WHERE customer_id = {} AND dealer_id = {} AND kind = 'lead'",
+            on_file["customer_id"], s.org.dealer_a
+        );
+        let (links,): (i64,) = s.db().fetch_one(sql(&q, vec![])).await.expect("count links");
+        assert_eq!(links, 1);
+        assert_eq!(s.count("lead").await, 7);
+    }
+}
+
+both_engines! {
+    /// Round robin: each new hotline lead for SHA01 goes to the consultant on duty
+    /// whose latest assignment is the oldest, so two consultants take turns; one
+    /// who captures a walk-in themself has just had a lead and waits a turn.
+    async fn round_robin_takes_turns_by_latest_assignment(s) {
+        let m = model(&s).await;
+        let manager = s.token(SHA01_MANAGER).await;
+        let r = s
+            .post(&manager, "/api/v1/users", json!({"username": "sha01.wangfang", "display_name": "王芳", "role": "sales_consultant",
+                "dealer_id": s.org.dealer_a, "department_id": s.org.sales_a, "password": PASSWORD}))
+            .await;
+        assert_eq!(r.status, 201, "{r}");
+        let (liu, wang) = (s.org.staff(SHA01_CONSULTANT).id, r.json()["id"].as_i64().unwrap());
+        let hotline = |mobile: &'static str| {
+            let s = &s;
+            async move {
+                let r = capture(s, CAC_AGENT, json!({"mobile": mobile, "model_id": m, "timeframe": "within_3_months",
+                    "preferred_dealer_id": s.org.dealer_a})).await;
+                assert_eq!(r.status, 201, "{r}");
+                assert_eq!(r.json()["lead"]["consultant_rule"], "round_robin");
+                r.json()["lead"]["owner_user_id"].as_i64().unwrap()
+            }
+        };
+        // Neither has had a lead: the lower id (刘洋, of the fixture) first.
+        assert!(liu < wang);
+        assert_eq!(hotline("13622220001").await, liu);
+        assert_eq!(hotline("13622220002").await, wang);
+        // 刘洋's turn, but he captures a walk-in first: 王芳 again, then him.
+        walk_in(&s, SHA01_CONSULTANT, m, "13622220003", "later").await;
+        assert_eq!(hotline("13622220004").await, wang);
+        assert_eq!(hotline("13622220005").await, liu);
+    }
+}
+
+both_engines! {
     /// The hotline captures; the lead goes to the dealer the customer chose and to a
     /// consultant on duty there, who is notified; the rule is on the lead.
     async fn a_hotline_lead_is_routed_to_the_chosen_dealer_and_a_consultant(s) {

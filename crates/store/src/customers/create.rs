@@ -382,42 +382,47 @@ async fn placement(db: &Db, actor: &Actor, v: &Valid) -> Result<(Option<i64>, Op
     Ok((dealer, owner))
 }
 
+/// A customer on file that shares a strong key with what was typed.
+pub(crate) struct OnFile {
+    /// As read by the lookup (what a link starts from).
+    pub customer: Customer,
+    /// `id_number`, `uscc` or `mobile`.
+    pub key: &'static str,
+    /// The mobile that matched: already one of the customer's contact points.
+    pub mobile: Option<String>,
+}
+
 /// The active customer that shares a strong key with `v`, if any: ID number,
 /// USCC, then any of the mobiles. (E-mail links only when both sides verified
-/// it; addresses typed by staff are not verified, so it never links here.)
-pub(crate) async fn find_by_strong_key(tx: &mut Tx, v: &Valid) -> Result<Option<(i64, &'static str)>, StoreError> {
-    if let Some(id) = &v.id_number {
-        let r: Option<(i64,)> = tx
+/// it; addresses typed by staff are not verified, so it never links here.) The
+/// lookup reads the whole customer row: linking needs it next.
+pub(crate) async fn find_by_strong_key(tx: &mut Tx, v: &Valid) -> Result<Option<OnFile>, StoreError> {
+    static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let columns = COLUMNS.get_or_init(|| Customer::COLUMNS.iter().map(|c| format!("customer.{c}")).collect::<Vec<_>>().join(", "));
+    for (key, value) in [("id_number", v.id_number.as_ref().map(|i| i.as_str())), ("uscc", v.uscc.as_ref().map(|u| u.as_str()))] {
+        let Some(value) = value else { continue };
+        let found: Option<Customer> = tx
             .fetch_optional(sql(
-                "SELECT id FROM customer WHERE id_number = $1 AND status = 'active' ORDER BY id LIMIT 1",
-                vec![id.as_str().into()],
+                &format!("SELECT {columns} FROM customer WHERE {key} = $1 AND status = 'active' ORDER BY id LIMIT 1"),
+                vec![value.into()],
             ))
             .await?;
-        if let Some((c,)) = r {
-            return Ok(Some((c, "id_number")));
-        }
-    }
-    if let Some(u) = &v.uscc {
-        let r: Option<(i64,)> = tx
-            .fetch_optional(sql(
-                "SELECT id FROM customer WHERE uscc = $1 AND status = 'active' ORDER BY id LIMIT 1",
-                vec![u.as_str().into()],
-            ))
-            .await?;
-        if let Some((c,)) = r {
-            return Ok(Some((c, "uscc")));
+        if let Some(customer) = found {
+            return Ok(Some(OnFile { customer, key, mobile: None }));
         }
     }
     for m in &v.mobiles {
-        let r: Option<(i64,)> = tx
+        let found: Option<Customer> = tx
             .fetch_optional(sql(
-                "SELECT c.id FROM contact_point p JOIN customer c ON c.id = p.customer_id \
-                 WHERE p.kind = 'mobile' AND p.value = $1 AND c.status = 'active' ORDER BY c.id LIMIT 1",
+                &format!(
+                    "SELECT {columns} FROM contact_point p JOIN customer ON customer.id = p.customer_id \
+                     WHERE p.kind = 'mobile' AND p.value = $1 AND customer.status = 'active' ORDER BY customer.id LIMIT 1"
+                ),
                 vec![m.as_str().into()],
             ))
             .await?;
-        if let Some((c,)) = r {
-            return Ok(Some((c, "mobile")));
+        if let Some(customer) = found {
+            return Ok(Some(OnFile { customer, key: "mobile", mobile: Some(m.as_str().to_string()) }));
         }
     }
     Ok(None)
@@ -584,8 +589,12 @@ pub(crate) async fn link_dealer(
         }
         return Ok(false);
     }
-    tx.execute(sql(
-        "INSERT INTO customer_dealer (customer_id, dealer_id, kind, owner_user_id, since) VALUES ($1, $2, $3, $4, $5)",
+    // A concurrent capture of the same customer at the same dealer may link them
+    // first (PostgreSQL: both saw no link): theirs stands, and nobody reads the
+    // outcome, so the insert goes out with the next statement.
+    tx.write_later(sql(
+        "INSERT INTO customer_dealer (customer_id, dealer_id, kind, owner_user_id, since) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (customer_id, dealer_id, kind) DO NOTHING",
         vec![customer_id.into(), dealer_id.into(), kind.as_str().into(), owner.into(), now().into()],
     ))
     .await?;
@@ -627,8 +636,8 @@ pub(crate) async fn create_placed(
     owner: Option<i64>,
     consultant: bool,
 ) -> Result<Created, StoreError> {
-    if let Some((existing, key)) = find_by_strong_key(tx, &v).await? {
-        let (customer, completed) = link_existing(tx, actor, existing, key, &v, dealer, owner, consultant).await?;
+    if let Some(on_file) = find_by_strong_key(tx, &v).await? {
+        let (customer, completed) = link_existing(tx, actor, &on_file, &v, dealer, owner, consultant).await?;
         // Weak evidence can only change with what was added (a returning prospect
         // typing the known mobile adds nothing to look at).
         if completed {
@@ -730,16 +739,19 @@ pub(crate) async fn insert_new(
 async fn link_existing(
     tx: &mut Tx,
     actor: &Actor,
-    id: i64,
-    key: &str,
+    on_file: &OnFile,
     v: &Valid,
     dealer: Option<i64>,
     owner: Option<i64>,
     consultant: bool,
 ) -> Result<(Customer, bool), StoreError> {
-    let before: Customer = record::get_in(tx, id).await?;
+    let (before, key) = (&on_file.customer, on_file.key);
+    let id = before.id;
     let mut added = 0;
-    for p in points_of(v) {
+    // The mobile that matched is on file already (a returning prospect typing
+    // only that costs no lookup here).
+    let matched = |p: &NewPoint<'_>| p.kind == "mobile" && on_file.mobile.as_deref() == Some(p.value.as_str());
+    for p in points_of(v).into_iter().filter(|p| !matched(p)) {
         if add_point(tx, id, &p).await?.is_some() {
             added += 1;
         }
@@ -750,21 +762,21 @@ async fn link_existing(
     // (a returning prospect giving the known mobile changes nothing on the row).
     let fills = v.gender.is_some() || v.birthday.is_some() || v.occupation.is_some() || v.id_number.is_some() || v.uscc.is_some();
     if fills || added > 0 {
-    tx.execute(sql(
-        "UPDATE customer SET gender = COALESCE(gender, $1), birthday = COALESCE(birthday, $2), \
-         occupation = COALESCE(occupation, $3), id_number = COALESCE(id_number, $4), uscc = COALESCE(uscc, $5), \
-         version = version + 1, updated_at = $7 WHERE id = $6",
-        vec![
-            v.gender.map(|g| g.as_str().to_string()).into(),
-            v.birthday.into(),
-            v.occupation.clone().into(),
-            v.id_number.as_ref().map(|i| i.as_str().to_string()).into(),
-            v.uscc.as_ref().map(|u| u.as_str().to_string()).into(),
-            id.into(),
-            now().into(),
-        ],
-    ))
-    .await?;
+        tx.execute(sql(
+            "UPDATE customer SET gender = COALESCE(gender, $1), birthday = COALESCE(birthday, $2), \
+             occupation = COALESCE(occupation, $3), id_number = COALESCE(id_number, $4), uscc = COALESCE(uscc, $5), \
+             version = version + 1, updated_at = $7 WHERE id = $6",
+            vec![
+                v.gender.map(|g| g.as_str().to_string()).into(),
+                v.birthday.into(),
+                v.occupation.clone().into(),
+                v.id_number.as_ref().map(|i| i.as_str().to_string()).into(),
+                v.uscc.as_ref().map(|u| u.as_str().to_string()).into(),
+                id.into(),
+                now().into(),
+            ],
+        ))
+        .await?;
     }
     if added > 0 {
         sync_primaries(tx, id).await?;

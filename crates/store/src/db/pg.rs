@@ -94,10 +94,12 @@ impl PgTx {
         self.pending.push(Pending::Write(sql, values));
     }
 
-    /// Sends what is pending, then `last` (a statement, or a script such as
+    /// Sends what is pending, then `last` (statements, or scripts such as
     /// `COMMIT`), without waiting in between; the first failure in order is the
     /// answer (what follows a failed statement fails only because of it).
-    async fn run(&mut self, last: Option<(Pending, Want)>) -> Result<Done, StoreError> {
+    /// Returns the results of `last`, in order.
+    async fn run(&mut self, last: Vec<(Pending, Want)>) -> Result<Vec<Done>, StoreError> {
+        let asked = last.len();
         let mut items: Vec<(Pending, Want)> = std::mem::take(&mut self.pending).into_iter().map(|p| (p, Want::Nothing)).collect();
         items.extend(last);
         // Prepare first (cached per connection: no round trip after the first use),
@@ -120,34 +122,60 @@ impl PgTx {
             f
         });
         let results = futures_util::future::join_all(futures).await;
-        let mut done = Done::Count(0);
-        for r in results {
-            done = r?;
+        let skip = results.len() - asked;
+        let mut done = Vec::with_capacity(asked);
+        for (i, r) in results.into_iter().enumerate() {
+            let r = r?;
+            if i >= skip {
+                done.push(r);
+            }
         }
         Ok(done)
     }
 
+    async fn run_one(&mut self, last: Option<(Pending, Want)>) -> Result<Done, StoreError> {
+        Ok(self.run(last.into_iter().collect()).await?.pop().unwrap_or(Done::Count(0)))
+    }
+
+    /// Two reads that do not depend on each other, in one round trip.
+    pub(super) async fn fetch_two<A: FromRow, B: FromRow>(
+        &mut self,
+        a: (String, Vec<Value>),
+        b: (String, Vec<Value>),
+    ) -> Result<(Vec<A>, Vec<B>), StoreError> {
+        let done = self.run(vec![(Pending::Write(a.0, a.1), Want::Rows), (Pending::Write(b.0, b.1), Want::Rows)]).await?;
+        let mut rows = done.into_iter().map(|d| match d {
+            Done::Rows(rows) => rows,
+            Done::Count(_) => vec![],
+        });
+        let (ra, rb) = (rows.next().unwrap_or_default(), rows.next().unwrap_or_default());
+        Ok((
+            ra.iter().map(|r| A::from_row(&Row::Pg(r))).collect::<Result<_, _>>()?,
+            rb.iter().map(|r| B::from_row(&Row::Pg(r))).collect::<Result<_, _>>()?,
+        ))
+    }
+
     pub(super) async fn fetch_all<T: FromRow>(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, StoreError> {
-        match self.run(Some((Pending::Write(sql.to_string(), values), Want::Rows))).await? {
+        match self.run_one(Some((Pending::Write(sql.to_string(), values), Want::Rows))).await? {
             Done::Rows(rows) => rows.iter().map(|r| T::from_row(&Row::Pg(r))).collect(),
             Done::Count(_) => Ok(vec![]),
         }
     }
 
     pub(super) async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, StoreError> {
-        match self.run(Some((Pending::Write(sql.to_string(), values), Want::Count))).await? {
+        match self.run_one(Some((Pending::Write(sql.to_string(), values), Want::Count))).await? {
             Done::Count(n) => Ok(n),
             Done::Rows(rows) => Ok(rows.len() as u64),
         }
     }
 
     pub(super) async fn script(&mut self, script: &str) -> Result<(), StoreError> {
-        self.run(Some((Pending::Script(script.to_string()), Want::Nothing))).await.map(|_| ())
+        self.run_one(Some((Pending::Script(script.to_string()), Want::Nothing))).await.map(|_| ())
     }
 
     /// Sends what is pending and waits for it (before a `COPY`).
     pub(super) async fn flush(&mut self) -> Result<(), StoreError> {
-        self.run(None).await.map(|_| ())
+        self.run(vec![]).await.map(|_| ())
     }
 }
 

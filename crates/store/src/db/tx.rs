@@ -47,6 +47,21 @@ impl Tx {
         }
     }
 
+    /// Two reads that do not depend on each other: one round trip on PostgreSQL
+    /// (pipelined, with whatever writes are pending), one after the other on SQLite.
+    pub async fn fetch_two<A: FromRow, B: FromRow>(&mut self, a: impl Stmt, b: impl Stmt) -> Result<(Vec<A>, Vec<B>), StoreError> {
+        let engine = self.engine();
+        let (a, b) = (a.render(engine), b.render(engine));
+        match self.inner()? {
+            Inner::Sqlite(c) => {
+                // One guard of the writer for both (a second one would wait for the first).
+                let conn = c.conn();
+                Ok((sqlite::fetch_all(&conn.conn, &a.0, &a.1)?, sqlite::fetch_all(&conn.conn, &b.0, &b.1)?))
+            }
+            Inner::Pg(c) => c.fetch_two(a, b).await,
+        }
+    }
+
     pub async fn fetch_optional<T: FromRow>(&mut self, stmt: impl Stmt) -> Result<Option<T>, StoreError> {
         Ok(self.fetch_all(stmt).await?.into_iter().next())
     }
@@ -105,20 +120,43 @@ impl Tx {
         if n == 0 {
             return Ok(vec![]);
         }
+        let rows: Vec<(i64,)> = self.fetch_all(self.ids_stmt(table, n)).await?;
+        self.ids_from(rows, n)
+    }
+
+    /// [`Tx::next_id`] and an unrelated read in one round trip (see [`Tx::fetch_two`]).
+    pub async fn next_id_and<T: FromRow>(&mut self, table: &str, other: impl Stmt) -> Result<(i64, Vec<T>), StoreError> {
+        let (ids, rows): (Vec<(i64,)>, Vec<T>) = self.fetch_two(self.ids_stmt(table, 1), other).await?;
+        Ok((self.ids_from(ids, 1)?[0], rows))
+    }
+
+    /// The statement that reserves `n` ids of `table`. SQLite: the largest id in
+    /// use (or handed out by `AUTOINCREMENT`); the ones after it stay free while
+    /// this transaction holds the writer. PostgreSQL: `n` values of the sequence.
+    fn ids_stmt(&self, table: &str, n: usize) -> super::Raw {
         match self.engine() {
-            Engine::Sqlite => {
-                let q = format!(
+            Engine::Sqlite => super::sql(
+                &format!(
                     "SELECT MAX(COALESCE((SELECT MAX(id) FROM {table}), 0), \
                      COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0))"
-                );
-                let (top,): (i64,) = self.fetch_one(super::sql(&q, vec![])).await?;
+                ),
+                vec![],
+            ),
+            Engine::Postgres => super::sql(
+                &format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1::bigint, $1::bigint)"),
+                vec![(n as i64).into()],
+            ),
+        }
+    }
+
+    fn ids_from(&self, rows: Vec<(i64,)>, n: usize) -> Result<Vec<i64>, StoreError> {
+        match self.engine() {
+            Engine::Sqlite => {
+                let top = rows.first().ok_or(StoreError::NotFound)?.0;
                 Ok((top + 1..=top + n as i64).collect())
             }
-            Engine::Postgres => {
-                let q = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1::bigint, $1::bigint)");
-                let rows: Vec<(i64,)> = self.fetch_all(super::sql(&q, vec![(n as i64).into()])).await?;
-                Ok(rows.into_iter().map(|r| r.0).collect())
-            }
+            Engine::Postgres if rows.len() == n => Ok(rows.into_iter().map(|r| r.0).collect()),
+            Engine::Postgres => Err(StoreError::NotFound),
         }
     }
 

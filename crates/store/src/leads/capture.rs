@@ -151,12 +151,6 @@ async fn by_submission(db: &Db, key: &str) -> Result<Option<Lead>, StoreError> {
 async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, StoreError> {
     let (timeframe, source, mobile) = check(&c).map_err(|mut e| StoreError::Invalid(e.remove(0)))?;
     let source = if clean(&c.source).is_none() { default_source(actor.role) } else { source };
-    let active: Option<(i64,)> = db
-        .fetch_optional(sql("SELECT id FROM vehicle_model WHERE id = $1 AND active = $2", vec![c.model_id.into(), true.into()]))
-        .await?;
-    if active.is_none() {
-        return Err(FieldError::new("model_id", NO_SUCH_MODEL).into());
-    }
     let known = match c.customer_id {
         Some(id) => Some(customers::get(db, &actor.scope, id).await.map_err(|e| match e {
             StoreError::NotFound => FieldError::new("customer_id", NO_SUCH_CUSTOMER).into(),
@@ -184,13 +178,18 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
                 link_kind: Some("lead".into()),
                 ..Default::default()
             };
-            Some(customers::validate(&n, customers::today()).map_err(|mut e| StoreError::Invalid(e.remove(0)))?)
+            match customers::validate(&n, customers::today()) {
+                Ok(v) => Some(v),
+                // The model is checked with the lead's id on the way in; an input
+                // the form asked for first is reported first.
+                Err(_) if !model_active(db, c.model_id).await? => return Err(FieldError::new("model_id", NO_SUCH_MODEL).into()),
+                Err(mut e) => return Err(StoreError::Invalid(e.remove(0))),
+            }
         }
     };
 
     let t = now();
     let mut tx = db.begin().await?;
-    let rules = rules::lead_rules_in(&mut tx).await?;
     // Dealer staff keep what they capture: the dealer and the consultant are known
     // before the customer, who is linked to both at once. OEM leads are routed
     // once the customer (and so their city and serving dealer) is known.
@@ -226,9 +225,6 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
             None => (None, None, None, None),
         },
     };
-    if let Some(u) = owner {
-        tx.write_later(sql("UPDATE app_user SET last_assigned_at = $1 WHERE id = $2", vec![t.into(), u.into()])).await?;
-    }
     if let Some(d) = dealer_id
         && !linked
     {
@@ -241,6 +237,12 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
         Source::PhoneIn if actor.dealer_id.is_some() => Stage::Contacted,
         _ => Stage::New,
     };
+    // The lead's id (its number is written with the row) and what grading needs.
+    let (id, context) = tx.next_id_and("lead", rules::model_and_rules_stmt(c.model_id)).await?;
+    let (model_active, rules) = rules::model_and_rules(context.into_iter().next());
+    if !model_active {
+        return Err(FieldError::new("model_id", NO_SUCH_MODEL).into());
+    }
     let grade = rules.grade(stage, timeframe);
     let mut lead = Lead {
         id: 0,
@@ -290,7 +292,6 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
         updated_at: t,
     };
     activity::mark_milestones(&mut lead, stage, t);
-    let id = tx.next_id("lead").await?;
     lead.lead_no = lead_no(id);
     let lead: Lead = record::insert_stored(&mut tx, actor, &lead, Some(id), vec![]).await?;
     let mut first = NewActivity::new("created");
@@ -315,6 +316,13 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     }
     tx.commit().await?;
     Ok(Captured { lead, existing_customer: existing, replayed: false })
+}
+
+async fn model_active(db: &Db, model_id: Option<i64>) -> Result<bool, StoreError> {
+    let found: Option<(i64,)> = db
+        .fetch_optional(sql("SELECT id FROM vehicle_model WHERE id = $1 AND active = $2", vec![model_id.into(), true.into()]))
+        .await?;
+    Ok(found.is_some())
 }
 
 async fn dealer_active(db: &Db, actor: &Actor, id: i64) -> Result<bool, StoreError> {
@@ -401,12 +409,13 @@ pub(crate) async fn choose_consultant(
     })
 }
 
-/// The active sales consultants of a dealer with their current load.
+/// The active sales consultants of a dealer with their current load and their
+/// latest assignment (what round robin turns on).
 pub(crate) async fn consultants(tx: &mut Tx, dealer_id: i64) -> Result<Vec<ConsultantCandidate>, StoreError> {
     let rows: Vec<(i64, bool, Option<DateTime<Utc>>, i64)> = tx
         .fetch_all(sql(
             &format!(
-                "SELECT u.id, u.on_duty, u.last_assigned_at, \
+                "SELECT u.id, u.on_duty, (SELECT MAX(l.assigned_at) FROM lead l WHERE l.owner_user_id = u.id), \
                  (SELECT COUNT(*) FROM lead l WHERE l.owner_user_id = u.id AND l.stage IN ({})) \
                  FROM app_user u WHERE u.dealer_id = $1 AND u.role = 'sales_consultant' AND u.active = $2 ORDER BY u.id",
                 open_stages_sql()

@@ -133,7 +133,6 @@ async fn route(db: &Db, actor: &Actor, id: i64) -> Result<bool, StoreError> {
     let stored = activity::save(&mut tx, actor, &lead, &next).await?;
     customers::link_dealer(&mut tx, stored.customer_id, dealer, DealerLinkKind::Lead, owner, false).await?;
     if let Some(u) = owner {
-        tx.execute(sql("UPDATE app_user SET last_assigned_at = $1 WHERE id = $2", vec![now().into(), u.into()])).await?;
         notifications::notify(
             &mut tx,
             Notice { user_id: u, kind: "lead_assigned", title: stored.lead_no.clone(), body: None, link: Some(format!("/leads/{id}")) },

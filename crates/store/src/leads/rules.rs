@@ -26,6 +26,22 @@ pub async fn lead_rules_in(tx: &mut Tx) -> Result<GradeRules, StoreError> {
     Ok(v.and_then(|v| serde_json::from_str(&v.0).ok()).unwrap_or_default())
 }
 
+/// What every capture reads: whether `model_id` is an active model of the
+/// catalog, and the grading rules; one statement, which the capture sends with
+/// another read (one round trip). Read with [`model_and_rules`].
+pub(crate) fn model_and_rules_stmt(model_id: Option<i64>) -> crate::db::Raw {
+    sql(
+        "SELECT (SELECT COUNT(*) FROM vehicle_model WHERE id = $1 AND active = $2), (SELECT value FROM setting WHERE key = $3)",
+        vec![model_id.into(), true.into(), RULES_KEY.into()],
+    )
+}
+
+/// The row of [`model_and_rules_stmt`]: (model active, rules).
+pub(crate) fn model_and_rules(row: Option<(i64, Option<String>)>) -> (bool, GradeRules) {
+    let (active, rules) = row.unwrap_or((0, None));
+    (active > 0, rules.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+}
+
 async fn put(tx: &mut Tx, key: &str, value: String) -> Result<(), StoreError> {
     tx.execute(sql(
         "INSERT INTO setting (key, value, updated_at) VALUES ($1, $2, $3) \

@@ -289,7 +289,6 @@ pub async fn assign(db: &Db, actor: &Actor, id: i64, dealer_id: Option<i64>, own
     next.assigned_at = Some(now());
     let stored = activity::save(&mut tx, actor, &lead, &next).await?;
     if let Some(u) = new_owner {
-        tx.execute(sql("UPDATE app_user SET last_assigned_at = $1 WHERE id = $2", vec![now().into(), u.into()])).await?;
         customers::link_dealer(&mut tx, stored.customer_id, dealer, autocrm_domain::customers::DealerLinkKind::Lead, Some(u), false).await?;
         notifications::notify(
             &mut tx,

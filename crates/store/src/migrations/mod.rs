@@ -5,6 +5,7 @@ mod v001_platform;
 mod v002_customers;
 mod v003_imports;
 mod v004_leads;
+mod v005_rotation;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -23,6 +24,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 2, name: "customers", changes: v002_customers::changes() },
         Migration { version: 3, name: "imports", changes: v003_imports::changes() },
         Migration { version: 4, name: "leads", changes: v004_leads::changes() },
+        Migration { version: 5, name: "rotation", changes: v005_rotation::changes() },
     ]
 }
 

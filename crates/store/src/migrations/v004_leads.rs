@@ -182,7 +182,7 @@ pub(super) fn changes() -> Vec<Change> {
             .create(),
         index("ix_handover_from", "handover", &["from_user_id"]),
         // Consultants on duty receive new leads; the time of the last assignment
-        // drives round robin.
+        // drove round robin until version 5 (now read from the leads).
         Change::AddColumn("app_user", Column { name: "on_duty", kind: Kind::Bool, nullable: false, references: None, default: Some("TRUE") }),
         Change::AddColumn("app_user", Column { name: "last_assigned_at", kind: Kind::Timestamp, nullable: true, references: None, default: None }),
         // Options of an import (the event and source of an auto-show card import).

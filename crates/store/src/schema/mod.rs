@@ -72,6 +72,10 @@ pub enum Change {
     CreateTable(TableDef),
     AddColumn(&'static str, Column),
     CreateIndex(IndexDef),
+    /// `table`, `column`: a column nothing reads any more (not indexed, no foreign key).
+    DropColumn(&'static str, &'static str),
+    /// An index by name.
+    DropIndex(&'static str),
     /// Engine-specific SQL for what has no portable form (triggers). Use sparingly.
     Raw { sqlite: &'static str, postgres: &'static str },
 }
@@ -199,6 +203,9 @@ impl Change {
                 }
                 build!(stmt)
             }
+            // The same text on both engines (SQLite has had DROP COLUMN since 3.35).
+            Change::DropColumn(t, c) => format!("ALTER TABLE {t} DROP COLUMN {c}"),
+            Change::DropIndex(name) => format!("DROP INDEX {name}"),
             Change::Raw { sqlite, postgres } => match engine {
                 Engine::Sqlite => sqlite.to_string(),
                 Engine::Postgres => postgres.to_string(),
@@ -230,6 +237,14 @@ pub fn expected<'a>(changes: impl IntoIterator<Item = &'a Change>, engine: Engin
                     i.name.to_string(),
                     (i.table.to_string(), i.columns.iter().map(|c| c.to_string()).collect(), i.unique),
                 );
+            }
+            Change::DropColumn(t, c) => {
+                if let Some(cols) = out.tables.get_mut(*t) {
+                    cols.retain(|(name, _, _)| name != c);
+                }
+            }
+            Change::DropIndex(name) => {
+                out.indexes.remove(*name);
             }
             Change::Raw { .. } => {}
         }
