@@ -156,15 +156,17 @@ async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, S
     // Name-based evidence also needs the same address or city, so within a city
     // when the record has one: 张伟 is common, 张伟 in one district is not.
     let city = c.city.clone().filter(|c| !c.trim().is_empty());
+    // These read the `(name, city)` and `(name_pinyin, city)` indexes alone; the
+    // merged-away customers among what they find are left out when the
+    // candidates are read.
     if !name.is_empty() {
         let same_name = match &city {
             Some(city) => sql(
-                "SELECT id FROM customer WHERE name = $1 AND id <> $2 AND merged_into IS NULL \
-                 AND (city IS NULL OR city = $3) ORDER BY id DESC LIMIT $4",
+                "SELECT id FROM customer WHERE name = $1 AND id <> $2 AND (city IS NULL OR city = $3) ORDER BY id DESC LIMIT $4",
                 vec![name.clone().into(), id.into(), city.clone().into(), PER_LOOKUP.into()],
             ),
             None => sql(
-                "SELECT id FROM customer WHERE name = $1 AND id <> $2 AND merged_into IS NULL ORDER BY id DESC LIMIT $3",
+                "SELECT id FROM customer WHERE name = $1 AND id <> $2 ORDER BY id DESC LIMIT $3",
                 vec![name.clone().into(), id.into(), PER_LOOKUP.into()],
             ),
         };
@@ -173,9 +175,8 @@ async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, S
         if let (false, false, Some(city)) = (full.is_empty(), c.kind.is_organization(), &city) {
             add(tx
                 .fetch_all(sql(
-                    "SELECT s.customer_id FROM search_key s JOIN customer c ON c.id = s.customer_id \
-                     WHERE s.key = $1 AND s.customer_id <> $2 AND c.city = $3 AND c.merged_into IS NULL LIMIT $4",
-                    vec![full.into(), id.into(), city.clone().into(), PER_LOOKUP.into()],
+                    "SELECT id FROM customer WHERE name_pinyin = $1 AND city = $2 AND id <> $3 LIMIT $4",
+                    vec![full.into(), city.clone().into(), id.into(), PER_LOOKUP.into()],
                 ))
                 .await?);
         }

@@ -6,6 +6,7 @@ mod v002_customers;
 mod v003_imports;
 mod v004_leads;
 mod v005_rotation;
+mod v006_detection;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -25,6 +26,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 3, name: "imports", changes: v003_imports::changes() },
         Migration { version: 4, name: "leads", changes: v004_leads::changes() },
         Migration { version: 5, name: "rotation", changes: v005_rotation::changes() },
+        Migration { version: 6, name: "detection", changes: v006_detection::changes() },
     ]
 }
 
