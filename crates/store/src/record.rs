@@ -92,14 +92,14 @@ pub async fn insert_with<T: Record>(
     Ok(insert_stored(tx, actor, record, None, extra).await?.id())
 }
 
-/// The `INSERT` of a new record at version 1 (under `id` when one was reserved),
-/// with `extra` columns written once and never read back.
+/// The `INSERT` of a new record at version 1, created at `t` (under `id` when
+/// one was reserved), with `extra` columns written once and never read back.
 pub(crate) fn insert_statement<T: Record>(
     record: &T,
     id: Option<i64>,
+    t: chrono::DateTime<chrono::Utc>,
     extra: Vec<(&'static str, Value)>,
 ) -> Result<sea_query::InsertStatement, StoreError> {
-    let t = now();
     let mut cols: Vec<&str> = T::WRITABLE.to_vec();
     cols.extend(["version", "created_at", "updated_at"]);
     let mut values = record.writable_values();
@@ -128,8 +128,23 @@ pub async fn insert_stored<T: Record>(
     id: Option<i64>,
     extra: Vec<(&'static str, Value)>,
 ) -> Result<T, StoreError> {
-    let q = insert_statement(record, id, extra)?.returning(Query::returning().columns(T::COLUMNS.iter().copied())).to_owned();
+    let q = insert_statement(record, id, now(), extra)?.returning(Query::returning().columns(T::COLUMNS.iter().copied())).to_owned();
     let stored: T = tx.fetch_one(q).await?;
+    audit_create(tx, actor, &stored).await?;
+    Ok(stored)
+}
+
+/// Inserts a record whose every column is known — its reserved id, version 1,
+/// created and updated at `t` — with its audit entry, without reading it back:
+/// `record` is what is stored. On PostgreSQL both go out with the transaction's
+/// next statement; a failure (a duplicate key) fails that statement or the commit.
+pub async fn insert_known<T: Record>(tx: &mut Tx, actor: &Actor, record: &T, t: chrono::DateTime<chrono::Utc>) -> Result<(), StoreError> {
+    debug_assert_eq!(record.version(), 1, "a new record is at version 1");
+    tx.write_later(insert_statement(record, Some(record.id()), t, vec![])?).await?;
+    audit_create(tx, actor, record).await
+}
+
+async fn audit_create<T: Record>(tx: &mut Tx, actor: &Actor, stored: &T) -> Result<(), StoreError> {
     audit::record(
         tx,
         actor,
@@ -140,11 +155,10 @@ pub async fn insert_stored<T: Record>(
             dealer_id: stored.dealer_id(),
             summary: Some(stored.summary()),
             before: None,
-            after: Some(serde_json::to_value(&stored).unwrap_or_default()),
+            after: Some(serde_json::to_value(stored).unwrap_or_default()),
         },
     )
-    .await?;
-    Ok(stored)
+    .await
 }
 
 

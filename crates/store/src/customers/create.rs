@@ -560,8 +560,9 @@ pub(crate) async fn add_consent(tx: &mut Tx, actor: &Actor, customer_id: i64, c:
     Ok(())
 }
 
-/// Links the customer to the dealer (idempotent per kind). A consultant cannot
-/// take over a customer a colleague at the same dealer already follows.
+/// Links the customer to the dealer (idempotent per kind; a link without an
+/// owner gets `owner`). A consultant cannot take over a customer a colleague at
+/// the same dealer already follows.
 pub(crate) async fn link_dealer(
     tx: &mut Tx,
     customer_id: i64,
@@ -569,36 +570,28 @@ pub(crate) async fn link_dealer(
     kind: DealerLinkKind,
     owner: Option<i64>,
     consultant: bool,
-) -> Result<bool, StoreError> {
-    let links: Vec<(i64, String, Option<i64>)> = tx
-        .fetch_all(sql(
-            "SELECT id, kind, owner_user_id FROM customer_dealer WHERE customer_id = $1 AND dealer_id = $2",
-            vec![customer_id.into(), dealer_id.into()],
-        ))
-        .await?;
-    if consultant
-        && let Some(me) = owner
-        && links.iter().any(|(_, _, o)| o.is_some_and(|o| o != me))
-        && !links.iter().any(|(_, _, o)| *o == Some(me))
-    {
-        return Err(FieldError::new("mobile", COLLEAGUE_OWNS).into());
-    }
-    if let Some((id, _, o)) = links.iter().find(|(_, k, _)| k == kind.as_str()) {
-        if o.is_none() && owner.is_some() {
-            tx.execute(sql("UPDATE customer_dealer SET owner_user_id = $1 WHERE id = $2", vec![owner.into(), (*id).into()])).await?;
+) -> Result<(), StoreError> {
+    if consultant && let Some(me) = owner {
+        let owners: Vec<(Option<i64>,)> = tx
+            .fetch_all(sql(
+                "SELECT owner_user_id FROM customer_dealer WHERE customer_id = $1 AND dealer_id = $2",
+                vec![customer_id.into(), dealer_id.into()],
+            ))
+            .await?;
+        if owners.iter().any(|(o,)| o.is_some_and(|o| o != me)) && !owners.iter().any(|(o,)| *o == Some(me)) {
+            return Err(FieldError::new("mobile", COLLEAGUE_OWNS).into());
         }
-        return Ok(false);
     }
-    // A concurrent capture of the same customer at the same dealer may link them
-    // first (PostgreSQL: both saw no link): theirs stands, and nobody reads the
-    // outcome, so the insert goes out with the next statement.
+    // One statement whose outcome nobody reads, so it goes out with the next one.
+    // Two simultaneous captures of one customer at one dealer (on PostgreSQL both
+    // see no link) leave one link: the first stands.
     tx.write_later(sql(
         "INSERT INTO customer_dealer (customer_id, dealer_id, kind, owner_user_id, since) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (customer_id, dealer_id, kind) DO NOTHING",
+         ON CONFLICT (customer_id, dealer_id, kind) DO UPDATE SET owner_user_id = excluded.owner_user_id \
+         WHERE customer_dealer.owner_user_id IS NULL AND excluded.owner_user_id IS NOT NULL",
         vec![customer_id.into(), dealer_id.into(), kind.as_str().into(), owner.into(), now().into()],
     ))
-    .await?;
-    Ok(true)
+    .await
 }
 
 /// Creates a customer, or links the one already on file with the same strong key
@@ -690,7 +683,7 @@ pub(crate) async fn insert_new(
         updated_at: t,
     };
     // Audited below, once its contact points and primaries are on the row.
-    tx.execute(record::insert_statement(&c, Some(id), vec![])?).await?;
+    tx.execute(record::insert_statement(&c, Some(id), t, vec![])?).await?;
     for p in points_of(v) {
         add_point(tx, id, &p).await?;
     }

@@ -292,8 +292,10 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
         updated_at: t,
     };
     activity::mark_milestones(&mut lead, stage, t);
+    lead.id = id;
     lead.lead_no = lead_no(id);
-    let lead: Lead = record::insert_stored(&mut tx, actor, &lead, Some(id), vec![]).await?;
+    // Everything about the new lead is known here: it goes out with the next statement.
+    record::insert_known(&mut tx, actor, &lead, t).await?;
     let mut first = NewActivity::new("created");
     first.outcome = Some(source.as_str().into());
     first.note = lead.note.clone();
