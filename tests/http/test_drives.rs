@@ -258,7 +258,11 @@ both_engines! {
         let form = s.page(&session, &format!("/test-drives/new?lead_id={lead}")).await;
         assert_eq!(form.status, 200, "{form}");
         assert!(form.body.contains("沪AD80001"), "the dealer's car is offered");
-        let start = (Utc::now() - Duration::minutes(5)).with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap()).format("%Y-%m-%dT%H:%M").to_string();
+        // A few minutes ago (so it can be recorded), but today in China even just
+        // after midnight there (16:00 UTC), so "my day" lists it.
+        let china = Utc::now().with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).unwrap());
+        let since_midnight = Duration::seconds(i64::from(chrono::Timelike::num_seconds_from_midnight(&china)));
+        let start = (china - since_midnight.min(Duration::minutes(5))).format("%Y-%m-%dT%H:%M").to_string();
         let post = |path: &str, fields: Vec<(&str, String)>| {
             let mut f = fields;
             f.push(("_csrf", session.csrf.clone()));
