@@ -321,10 +321,7 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
 }
 
 async fn model_active(db: &Db, model_id: Option<i64>) -> Result<bool, StoreError> {
-    let found: Option<(i64,)> = db
-        .fetch_optional(sql("SELECT id FROM vehicle_model WHERE id = $1 AND active = $2", vec![model_id.into(), true.into()]))
-        .await?;
-    Ok(found.is_some())
+    Ok(rules::model_and_rules(db.fetch_optional(rules::model_and_rules_stmt(model_id)).await?).0)
 }
 
 async fn dealer_active(db: &Db, actor: &Actor, id: i64) -> Result<bool, StoreError> {

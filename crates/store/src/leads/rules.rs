@@ -15,15 +15,20 @@ fn policy_key(dealer_id: i64) -> String {
     format!("leads.consultant_policy.{dealer_id}")
 }
 
+/// The rules as stored (the practice defaults when none are, or unreadable).
+fn parse_rules(stored: Option<String>) -> GradeRules {
+    stored.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default()
+}
+
 /// The grading rules in force (the practice defaults until an admin changes them).
 pub async fn lead_rules(db: &Db) -> Result<GradeRules, StoreError> {
-    Ok(crate::scope::setting(db, RULES_KEY).await?.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    Ok(parse_rules(crate::scope::setting(db, RULES_KEY).await?))
 }
 
 /// Same, inside a transaction.
 pub async fn lead_rules_in(tx: &mut Tx) -> Result<GradeRules, StoreError> {
     let v: Option<(String,)> = tx.fetch_optional(sql("SELECT value FROM setting WHERE key = $1", vec![RULES_KEY.into()])).await?;
-    Ok(v.and_then(|v| serde_json::from_str(&v.0).ok()).unwrap_or_default())
+    Ok(parse_rules(v.map(|v| v.0)))
 }
 
 /// What every capture reads: whether `model_id` is an active model of the
@@ -39,7 +44,7 @@ pub(crate) fn model_and_rules_stmt(model_id: Option<i64>) -> crate::db::Raw {
 /// The row of [`model_and_rules_stmt`]: (model active, rules).
 pub(crate) fn model_and_rules(row: Option<(i64, Option<String>)>) -> (bool, GradeRules) {
     let (active, rules) = row.unwrap_or((0, None));
-    (active > 0, rules.and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default())
+    (active > 0, parse_rules(rules))
 }
 
 async fn put(tx: &mut Tx, key: &str, value: String) -> Result<(), StoreError> {
