@@ -223,7 +223,7 @@ async fn load(db: &Db) -> Result<(), StoreError> {
                 user.department_id = kind.and_then(|k| department_id(Some(dealer), k));
             }
         }
-        record::insert_with::<User>(&mut tx, &system, &user, vec![("password_hash", Value::from(hash.clone()))]).await?;
+        record::insert_stored::<User>(&mut tx, &system, &user, None, vec![("password_hash", Value::from(hash.clone()))]).await?;
     }
     // Customers around every dealer, then the vehicles of those who bought one.
     let customers = crate::customers::demo::load(&mut tx).await?;

@@ -32,7 +32,8 @@ pub trait Record: FromRow + Serialize + Clone + Send {
     fn summary(&self) -> String;
 }
 
-fn select_columns<T: Record>(scope: &Scope) -> sea_query::SelectStatement {
+/// `SELECT` of a record's columns within `scope` (add conditions, joins, order).
+pub(crate) fn select_columns<T: Record>(scope: &Scope) -> sea_query::SelectStatement {
     let mut q = scope::select(scope, &T::SCOPED);
     for c in T::COLUMNS {
         q.column((T::SCOPED.table, *c));
@@ -79,17 +80,6 @@ pub async fn insert<T: Record>(db: &Db, actor: &Actor, record: &T) -> Result<T, 
 
 pub async fn insert_in<T: Record>(tx: &mut Tx, actor: &Actor, record: &T) -> Result<i64, StoreError> {
     Ok(insert_stored(tx, actor, record, None, vec![]).await?.id())
-}
-
-/// Like [`insert_in`], with columns that are written once but never read back
-/// (a password hash).
-pub async fn insert_with<T: Record>(
-    tx: &mut Tx,
-    actor: &Actor,
-    record: &T,
-    extra: Vec<(&'static str, Value)>,
-) -> Result<i64, StoreError> {
-    Ok(insert_stored(tx, actor, record, None, extra).await?.id())
 }
 
 /// The `INSERT` of a new record at version 1, created at `t` (under `id` when

@@ -194,7 +194,8 @@ pub async fn create(db: &Db, actor: &Actor, mut user: User, password: &str) -> R
     check_placement(db, actor, &mut user).await?;
     let hash = auth::hash_password(password);
     let mut tx = db.begin().await?;
-    let id = record::insert_with(&mut tx, actor, &user, vec![("password_hash", hash.into())]).await?;
+    // The hash is written once and never read back.
+    let id = record::insert_stored(&mut tx, actor, &user, None, vec![("password_hash", hash.into())]).await?.id;
     let stored = record::get_in::<User>(&mut tx, id).await?;
     tx.commit().await?;
     Ok(stored)

@@ -9,7 +9,9 @@ use autocrm_domain::customers::{
     pinyin_full, pinyin_initials,
 };
 use autocrm_domain::org::{parse_name, parse_optional_text, parse_province};
+use autocrm_domain::access::Scope;
 use chrono::NaiveDate;
+use sea_query::{Expr, ExprTrait, JoinType, Order};
 
 use super::timeline::{self, NewEvent};
 use super::{Customer, customer_no, write_search_keys};
@@ -397,31 +399,25 @@ pub(crate) struct OnFile {
 /// it; addresses typed by staff are not verified, so it never links here.) The
 /// lookup reads the whole customer row: linking needs it next.
 pub(crate) async fn find_by_strong_key(tx: &mut Tx, v: &Valid) -> Result<Option<OnFile>, StoreError> {
-    static COLUMNS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let columns = COLUMNS.get_or_init(|| Customer::COLUMNS.iter().map(|c| format!("customer.{c}")).collect::<Vec<_>>().join(", "));
+    let active = || {
+        let mut q = record::select_columns::<Customer>(&Scope::Oem);
+        q.and_where(Expr::col(("customer", "status")).eq("active")).order_by(("customer", "id"), Order::Asc).limit(1);
+        q
+    };
     for (key, value) in [("id_number", v.id_number.as_ref().map(|i| i.as_str())), ("uscc", v.uscc.as_ref().map(|u| u.as_str()))] {
         let Some(value) = value else { continue };
-        let found: Option<Customer> = tx
-            .fetch_optional(sql(
-                &format!("SELECT {columns} FROM customer WHERE {key} = $1 AND status = 'active' ORDER BY id LIMIT 1"),
-                vec![value.into()],
-            ))
-            .await?;
-        if let Some(customer) = found {
+        let mut q = active();
+        q.and_where(Expr::col(("customer", key)).eq(value));
+        if let Some(customer) = tx.fetch_optional(q).await? {
             return Ok(Some(OnFile { customer, key, mobile: None }));
         }
     }
     for m in &v.mobiles {
-        let found: Option<Customer> = tx
-            .fetch_optional(sql(
-                &format!(
-                    "SELECT {columns} FROM contact_point p JOIN customer ON customer.id = p.customer_id \
-                     WHERE p.kind = 'mobile' AND p.value = $1 AND customer.status = 'active' ORDER BY customer.id LIMIT 1"
-                ),
-                vec![m.as_str().into()],
-            ))
-            .await?;
-        if let Some(customer) = found {
+        let mut q = active();
+        q.join(JoinType::InnerJoin, "contact_point", Expr::col(("contact_point", "customer_id")).equals(("customer", "id")))
+            .and_where(Expr::col(("contact_point", "kind")).eq("mobile"))
+            .and_where(Expr::col(("contact_point", "value")).eq(m.as_str()));
+        if let Some(customer) = tx.fetch_optional(q).await? {
             return Ok(Some(OnFile { customer, key: "mobile", mobile: Some(m.as_str().to_string()) }));
         }
     }
