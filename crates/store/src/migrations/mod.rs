@@ -7,6 +7,7 @@ mod v003_imports;
 mod v004_leads;
 mod v005_rotation;
 mod v006_detection;
+mod v007_screen_pop;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -27,6 +28,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 4, name: "leads", changes: v004_leads::changes() },
         Migration { version: 5, name: "rotation", changes: v005_rotation::changes() },
         Migration { version: 6, name: "detection", changes: v006_detection::changes() },
+        Migration { version: 7, name: "screen_pop", changes: v007_screen_pop::changes() },
     ]
 }
 
