@@ -167,6 +167,11 @@ pub async fn serve_until(
 ) -> std::io::Result<()> {
     let jobs = autocrm_jobs::spawn(db.clone(), &config.jobs).map_err(std::io::Error::other)?;
     let app = App::new(db, config).await.map_err(std::io::Error::other)?;
+    // Answers go out as soon as they are written: Nagle's algorithm would hold a
+    // small response back while an earlier segment waits for its (delayed) ACK.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let result = axum::serve(listener, router(app).into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;

@@ -14,7 +14,7 @@ pub enum ScopeKind {
 /// The rows one user may see and change: a scope kind bound to that user's place in
 /// the organization. Built once per request from the signed-in user and passed to
 /// every store query of scoped data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scope {
     Oem,

@@ -19,12 +19,12 @@ use std::sync::Arc;
 
 pub use row::{Col, FromRow, Row};
 pub use snapshot::Snapshot;
-pub use stmt::{Raw, Stmt, sql};
+pub use stmt::{Raw, Rendered, Stmt, sql};
 pub use tx::Tx;
 
 use crate::StoreError;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Engine {
     Sqlite,
     Postgres,

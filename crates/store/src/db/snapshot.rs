@@ -53,7 +53,8 @@ impl Drop for Snapshot {
         if let Some(Inner::Sqlite(conn, idle)) = self.inner.take() {
             // End the read transaction so the WAL can be checkpointed, then keep the
             // connection (and its statement cache) for the next snapshot.
-            if conn.execute_batch("COMMIT").is_ok() {
+            let ended = conn.prepare_cached("COMMIT").and_then(|mut st| st.execute([]));
+            if ended.is_ok() {
                 idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
             }
         }

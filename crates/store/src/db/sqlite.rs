@@ -103,7 +103,8 @@ impl SqliteDb {
                 c
             }
         };
-        conn.execute_batch("BEGIN")?;
+        // Prepared once per connection (`execute_batch` would parse it every time).
+        conn.prepare_cached("BEGIN")?.execute([])?;
         Ok(conn)
     }
 

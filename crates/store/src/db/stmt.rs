@@ -52,6 +52,19 @@ impl Stmt for Raw {
     }
 }
 
+/// SQL already in one engine's placeholder syntax: what a hot path renders once and
+/// keeps (the engine it was rendered for is the caller's to match).
+pub struct Rendered {
+    pub text: String,
+    pub values: Vec<Value>,
+}
+
+impl Stmt for Rendered {
+    fn render(self, _: Engine) -> (String, Vec<Value>) {
+        (self.text, self.values)
+    }
+}
+
 /// `$n` outside string literals becomes `?n`. Byte-wise: `$` and `'` are ASCII, so
 /// they never occur inside a multi-byte character (hot paths render every call).
 fn to_sqlite_placeholders(text: &str) -> String {
