@@ -151,7 +151,6 @@ async fn audit_create<T: Record>(tx: &mut Tx, actor: &Actor, stored: &T) -> Resu
     .await
 }
 
-
 pub async fn get_in<T: Record>(tx: &mut Tx, id: i64) -> Result<T, StoreError> {
     scope::get_for_update(tx, &Scope::Oem, &T::SCOPED, T::COLUMNS, id).await
 }

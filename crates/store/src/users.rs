@@ -195,8 +195,7 @@ pub async fn create(db: &Db, actor: &Actor, mut user: User, password: &str) -> R
     let hash = auth::hash_password(password);
     let mut tx = db.begin().await?;
     // The hash is written once and never read back.
-    let id = record::insert_stored(&mut tx, actor, &user, None, vec![("password_hash", hash.into())]).await?.id;
-    let stored = record::get_in::<User>(&mut tx, id).await?;
+    let stored = record::insert_stored(&mut tx, actor, &user, None, vec![("password_hash", hash.into())]).await?;
     tx.commit().await?;
     Ok(stored)
 }

@@ -243,8 +243,9 @@ async fn pass(
     }
     let n = valid.len() as u64;
     let mut done = 0u64;
-    let batches = valid.len().div_ceil(run::batch_size(db.engine()));
-    for (i, batch) in valid.chunks(run::batch_size(db.engine())).enumerate() {
+    let size = run::batch_size(db.engine());
+    let batches = valid.len().div_ceil(size);
+    for (i, batch) in valid.chunks(size).enumerate() {
         p.batch(db, batch, write, i + 1 == batches).await?;
         done += batch.len() as u64;
         progress(done, n);
