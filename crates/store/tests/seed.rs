@@ -283,6 +283,38 @@ async fn oem_scale_seed_on_postgres() {
     oem_scale_seed_loads_the_network(t.db(), "postgres").await;
 }
 
+/// Enough customers for the customers step to drop its tables' secondary indexes,
+/// load bare tables and build the indexes once at the end (with the engine's
+/// index-build settings): afterwards the schema is whole again and the indexed
+/// lookups answer.
+async fn a_seed_that_defers_its_indexes_builds_them_all_again(db: &Db) {
+    let opts = SeedOptions { scale: Scale::Dealer, seed: 7, customers: Some(20_000) };
+    let report = seed::run(db, &opts, &|_, _, _| {}).await.expect("seed");
+    assert!(report.rows("indexes") >= 10, "the customers step deferred its indexes: {:?}", report.tables);
+    assert_eq!(autocrm_store::schema::verify(db).await.expect("verify"), Vec::<String>::new(), "every index is back");
+    let (mobile,): (String,) =
+        db.fetch_one(sql("SELECT value FROM contact_point WHERE kind = 'mobile' ORDER BY id DESC LIMIT 1", vec![])).await.unwrap();
+    let (found,): (i64,) = db
+        .fetch_one(sql("SELECT COUNT(*) FROM contact_point WHERE kind = 'mobile' AND value = $1", vec![mobile.into()]))
+        .await
+        .unwrap();
+    assert!(found >= 1, "the rebuilt contact index finds the last customer's mobile");
+    // The writer goes on writing after the index build changed its settings and back.
+    db.execute(sql("UPDATE setting SET value = value WHERE key = 'oem.name'", vec![])).await.expect("a write after the seed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deferred_indexes_on_sqlite() {
+    let t = TestDb::sqlite().await;
+    a_seed_that_defers_its_indexes_builds_them_all_again(t.db()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deferred_indexes_on_postgres() {
+    let t = TestDb::postgres().await;
+    a_seed_that_defers_its_indexes_builds_them_all_again(t.db()).await;
+}
+
 // ---- demo data ------------------------------------------------------------------------
 
 async fn demo_loads_once_with_an_account_for_every_role(db: &Db) {

@@ -21,6 +21,7 @@ pub use row::{Col, FromRow, Row};
 pub use snapshot::Snapshot;
 pub use stmt::{Raw, Rendered, Stmt, sql};
 pub use tx::Tx;
+pub(crate) use sqlite::USUAL_CACHE_SIZE;
 
 use crate::StoreError;
 
@@ -122,6 +123,16 @@ impl Db {
     /// Runs a batch of DDL/SQL text (migrations).
     pub(crate) async fn batch(&self, tx: &mut Tx, script: &str) -> Result<(), StoreError> {
         tx.batch(script).await
+    }
+
+    /// Runs PRAGMAs on SQLite's writer connection outside any transaction, for work
+    /// that needs other settings for a while (and the usual ones back after it).
+    /// Nothing on PostgreSQL, whose settings are per transaction (`SET LOCAL`).
+    pub(crate) async fn sqlite_writer_pragmas(&self, script: &str) -> Result<(), StoreError> {
+        match &*self.inner {
+            Inner::Sqlite(db) => db.writer_pragmas(script).await,
+            Inner::Postgres(_) => Ok(()),
+        }
     }
 
     /// Bulk load: rows of text values into `table(columns)`. SQLite: prepared inserts

@@ -37,6 +37,10 @@ pub(super) struct SqliteDb {
 /// kernel's page cache: it counts in the server's RSS but is not extra memory.
 const MMAP_SIZE: &str = "2147418112";
 
+/// Each connection's page cache (64 MiB), which bulk work may change for a while
+/// and sets back with this.
+pub(crate) const USUAL_CACHE_SIZE: &str = "PRAGMA cache_size=-65536;";
+
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     // Without QPSG SQLite 3.54 recompiles cached statements on every use (limits kit,
     // lesson 1): 30 µs instead of 10 µs a lookup.
@@ -44,7 +48,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
-         PRAGMA cache_size=-65536; PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"
+         {USUAL_CACHE_SIZE} PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"
     ))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())
@@ -106,6 +110,12 @@ impl SqliteDb {
         // Prepared once per connection (`execute_batch` would parse it every time).
         conn.prepare_cached("BEGIN")?.execute([])?;
         Ok(conn)
+    }
+
+    /// PRAGMAs on the writer, between transactions (`temp_store` is refused inside one).
+    pub(super) async fn writer_pragmas(&self, script: &str) -> Result<(), StoreError> {
+        let w = self.writer.lock_alone().await?;
+        Ok(w.conn.execute_batch(script)?)
     }
 
     pub(super) async fn bulk_insert(&self, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {

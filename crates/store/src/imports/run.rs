@@ -225,7 +225,7 @@ impl Pass {
                 }
                 let result = self.resolve_and_write(Src::Tx(&mut tx), rows, Some(w)).await;
                 if engine == Engine::Sqlite && (last || result.is_err()) {
-                    tx.batch("PRAGMA cache_size = -65536").await?;
+                    tx.batch(crate::db::USUAL_CACHE_SIZE).await?;
                 }
                 result?;
                 tx.commit().await
