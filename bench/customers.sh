@@ -56,7 +56,10 @@ token_of() {
 }
 
 # ---- the bare lookup baseline (limits kit, same data set size) -------------------------
-"$limits" seed --db "$work/limits.db" --customers "$customers" >/dev/null
+# Its seed is the bulk-load baseline of the seed figure below: rows/s of a bare
+# insert-then-index load of the same customer count on the same disk, same run.
+"$limits" seed --db "$work/limits.db" --customers "$customers" --force >"$work/limits-seed.json"
+kit_rows_per_s=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rows_per_s"])' "$work/limits-seed.json")
 "$limits" serve --db "$work/limits.db" --listen 127.0.0.1:18580 2>/dev/null & pids+=($!)
 wait_port 18580
 
@@ -75,7 +78,8 @@ for engine in $engines; do
   e=$(date +%s%N)
   secs=$(awk -v d=$((e - s)) 'BEGIN { printf "%.2f", d / 1e9 }')
   rows=$(awk '$1 == "total" { print $2 }' "$work/seed-$engine.log")
-  emit "{\"bench\":\"seed-customers\",\"engine\":\"$engine\",\"customers\":$customers,\"rows\":$rows,\"seconds\":$secs,\"rows_per_s\":$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')}"
+  rps=$(awk -v r="$rows" -v s="$secs" 'BEGIN { printf "%.0f", r / s }')
+  emit "{\"bench\":\"seed-customers\",\"engine\":\"$engine\",\"customers\":$customers,\"rows\":$rows,\"seconds\":$secs,\"rows_per_s\":$rps,\"kit_seed_rows_per_s\":$kit_rows_per_s,\"vs_kit\":$(awk -v a="$rps" -v b="$kit_rows_per_s" 'BEGIN { printf "%.3f", a / b }')}"
   grep -E '^(customer|contact_point|consent|customer_dealer|search_key|vehicle|ownership|timeline_event|identity_review|indexes) ' "$work/seed-$engine.log" >&2 || true
   fi
 
