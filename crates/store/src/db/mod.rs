@@ -21,7 +21,7 @@ pub use row::{Col, FromRow, Row};
 pub use snapshot::Snapshot;
 pub use stmt::{Raw, Rendered, Stmt, sql};
 pub use tx::Tx;
-pub(crate) use sqlite::USUAL_CACHE_SIZE;
+pub(crate) use sqlite::{USUAL_CACHE_SIZE, USUAL_SORTING};
 
 use crate::StoreError;
 

@@ -40,6 +40,8 @@ const MMAP_SIZE: &str = "2147418112";
 /// Each connection's page cache (64 MiB), which bulk work may change for a while
 /// and sets back with this.
 pub(crate) const USUAL_CACHE_SIZE: &str = "PRAGMA cache_size=-65536;";
+/// How each connection sorts (in memory, on its own thread), likewise.
+pub(crate) const USUAL_SORTING: &str = "PRAGMA temp_store=MEMORY; PRAGMA threads=0;";
 
 fn configure(conn: &Connection) -> Result<(), StoreError> {
     // Without QPSG SQLite 3.54 recompiles cached statements on every use (limits kit,
@@ -48,7 +50,7 @@ fn configure(conn: &Connection) -> Result<(), StoreError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch(&format!(
         "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; \
-         {USUAL_CACHE_SIZE} PRAGMA mmap_size={MMAP_SIZE}; PRAGMA temp_store=MEMORY;"
+         {USUAL_CACHE_SIZE} PRAGMA mmap_size={MMAP_SIZE}; {USUAL_SORTING}"
     ))?;
     conn.set_prepared_statement_cache_capacity(256);
     Ok(())

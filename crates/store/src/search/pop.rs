@@ -371,7 +371,6 @@ fn take_where<T>(items: &mut Vec<T>, f: impl Fn(&T) -> bool) -> Vec<T> {
     taken
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -330,7 +330,7 @@ async fn build_indexes(db: &Db, creates: &[String], progress: &(dyn Fn(&str, u64
     ))
     .await?;
     let built = create_all(db, creates, progress).await;
-    db.sqlite_writer_pragmas(&format!("{} PRAGMA threads = 0; PRAGMA temp_store = MEMORY", crate::db::USUAL_CACHE_SIZE)).await?;
+    db.sqlite_writer_pragmas(&format!("{} {}", crate::db::USUAL_CACHE_SIZE, crate::db::USUAL_SORTING)).await?;
     built?;
     if db.engine() == crate::Engine::Postgres {
         db.execute(sql("ANALYZE", vec![])).await?;
