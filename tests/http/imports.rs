@@ -97,6 +97,11 @@ both_engines! {
         assert_eq!(gender.as_deref(), Some("female"), "filled from the ID number");
         let (audits,): (i64,) = s.db().fetch_one(sql("SELECT COUNT(*) FROM audit_event WHERE action = 'import' AND entity_id = $1", vec![id.into()])).await.unwrap();
         assert_eq!(audits, 1);
+        if s.engine == autocrm_tests::Engine::Sqlite {
+            // The commit ran without SQLite's foreign-key checks (`Db::begin_bulk`).
+            let (dangling,): (i64,) = s.db().fetch_one(sql("SELECT COUNT(*) FROM pragma_foreign_key_check", vec![])).await.unwrap();
+            assert_eq!(dangling, 0, "every row the import refers to is there");
+        }
 
         // The same file again: every row links, nothing is created.
         let after_first = counts(&s).await;

@@ -126,3 +126,40 @@ both_engines! {
         assert_eq!(winners, 1);
     }
 }
+
+both_engines! {
+    async fn a_bulk_transaction_is_whole_and_leaves_the_writer_checking_foreign_keys(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let db = t.db();
+        let put = |key: &str| sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, 'x', $2)", vec![key.into(), chrono::Utc::now().into()]);
+        // A search key of a customer that does not exist.
+        let dangling = || sql("INSERT INTO search_key (customer_id, key) VALUES (999999, 'nobody')", vec![]);
+
+        // On SQLite other writers wait for a bulk transaction, then commit after it
+        // (PostgreSQL's commit side by side).
+        let mut bulk = db.begin_bulk().await.unwrap();
+        bulk.execute(put("bulk")).await.unwrap();
+        let waiting = tokio::spawn({
+            let db = db.clone();
+            async move { db.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('after', 'x', $1)", vec![chrono::Utc::now().into()])).await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        if engine == autocrm_tests::Engine::Sqlite {
+            assert_eq!(value_of(db, "after").await, None, "nothing commits in the middle of a bulk transaction");
+        }
+        bulk.commit().await.unwrap();
+        waiting.await.unwrap().unwrap();
+        assert_eq!((value_of(db, "bulk").await.as_deref(), value_of(db, "after").await.as_deref()), (Some("x"), Some("x")));
+        assert!(db.execute(dangling()).await.is_err(), "foreign keys are checked again after a commit");
+
+        // A bulk transaction dropped half-way leaves nothing behind, and the checks on.
+        let mut bulk = db.begin_bulk().await.unwrap();
+        bulk.execute(put("dropped")).await.unwrap();
+        drop(bulk);
+        assert_eq!(value_of(db, "dropped").await, None);
+        assert!(db.execute(dangling()).await.is_err(), "foreign keys are checked again after a rollback");
+        let (keys,): (i64,) = db.fetch_one(sql("SELECT COUNT(*) FROM search_key", vec![])).await.unwrap();
+        assert_eq!(keys, 0);
+    }
+}

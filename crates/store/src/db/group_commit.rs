@@ -29,6 +29,8 @@ const MAX_AGE: Duration = Duration::from_millis(4);
 /// How long a member that left the group open waits before committing it itself
 /// (when the transaction it left it to was cancelled before its turn).
 const ORPHAN_AFTER: Duration = Duration::from_millis(20);
+/// The writer's usual setting, back after a transaction that ran without it.
+const FOREIGN_KEYS_ON: &str = "PRAGMA foreign_keys=ON";
 
 /// How a group's commit ended, for every member (errors as text: one error, many readers).
 type Outcome = Option<Result<(), Arc<str>>>;
@@ -111,15 +113,22 @@ impl Shared {
     }
 }
 
-/// One write transaction: a savepoint within the open group.
+/// One write transaction: a savepoint within the open group, or a transaction
+/// of its own ([`SqliteTx::begin_bulk`]).
 pub(super) struct SqliteTx {
     /// The writer, held until commit or rollback. The std mutex only makes the
     /// guard `Sync` (rusqlite's connection is not), so a `&mut Tx` can cross
     /// `.await`s; it is never contended.
     guard: std::sync::Mutex<OwnedMutexGuard<Writer>>,
     shared: Shared,
-    group: u64,
-    done: watch::Receiver<Outcome>,
+    membership: Membership,
+}
+
+enum Membership {
+    /// A member of the group with this id, told through `done` how its commit ended.
+    Group { id: u64, done: watch::Receiver<Outcome> },
+    /// A transaction of its own, foreign keys off until it ends.
+    Bulk,
 }
 
 impl SqliteTx {
@@ -141,8 +150,30 @@ impl SqliteTx {
         }
         let group = w.open.as_mut().expect("a group is open");
         group.members += 1;
-        let (id, done) = (group.id, group.done.subscribe());
-        Ok(SqliteTx { guard: std::sync::Mutex::new(w), shared: shared.clone(), group: id, done })
+        let membership = Membership::Group { id: group.id, done: group.done.subscribe() };
+        Ok(SqliteTx { guard: std::sync::Mutex::new(w), shared: shared.clone(), membership })
+    }
+
+    /// A transaction of its own for bulk work that changes thousands of pages (an
+    /// import batch): in no group, without a savepoint and without foreign-key
+    /// checks. Others wait for the writer meanwhile, as they do behind a group.
+    ///
+    /// - Inside a savepoint SQLite first copies every page it is about to change
+    ///   into a statement journal in memory, so that the savepoint alone could be
+    ///   undone: 50,000 imported rows change some 35,000 pages, memory zeroed and
+    ///   copied for nothing when nobody shares the transaction.
+    /// - Checking a foreign key is a lookup of the parent row per reference. The
+    ///   caller refers only to rows it wrote earlier in the same transaction or
+    ///   read in it, of tables nothing deletes from, and the one writer keeps them
+    ///   in place. SQLite takes the setting only between transactions: it is off
+    ///   from here to the end of this one.
+    pub(super) async fn begin_bulk(shared: &Shared) -> Result<SqliteTx, StoreError> {
+        let w = shared.lock_alone().await?;
+        if let Err(e) = w.conn.execute_batch("PRAGMA foreign_keys=OFF; BEGIN IMMEDIATE") {
+            let _ = w.conn.execute_batch(FOREIGN_KEYS_ON);
+            return Err(e.into());
+        }
+        Ok(SqliteTx { guard: std::sync::Mutex::new(w), shared: shared.clone(), membership: Membership::Bulk })
     }
 
     pub(super) fn conn(&self) -> std::sync::MutexGuard<'_, OwnedMutexGuard<Writer>> {
@@ -152,8 +183,18 @@ impl SqliteTx {
     /// Makes this transaction's work part of the group, then waits for the
     /// group's commit (or commits it, when nobody else is waiting to join).
     pub(super) async fn commit(self) -> Result<(), StoreError> {
-        let SqliteTx { guard, shared, group, mut done } = self;
+        let SqliteTx { guard, shared, membership } = self;
         let mut w = guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (group, mut done) = match membership {
+            Membership::Group { id, done } => (id, done),
+            Membership::Bulk => {
+                let committed = w.conn.execute_batch("COMMIT");
+                if committed.is_err() && !w.conn.is_autocommit() {
+                    let _ = w.conn.execute_batch("ROLLBACK");
+                }
+                return committed.and(w.conn.execute_batch(FOREIGN_KEYS_ON)).map_err(Into::into);
+            }
+        };
         if let Err(e) = w.conn.execute_batch("RELEASE tx") {
             let _ = w.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
             if !shared.others_waiting() {
@@ -186,7 +227,16 @@ impl SqliteTx {
     /// it did: a failure may rest on their work (a duplicate key they wrote), and
     /// whoever sees the error must then find that work committed.
     pub(super) fn rollback(self) {
-        let mut w = self.guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let SqliteTx { guard, membership, .. } = self;
+        let mut w = guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Membership::Bulk = membership {
+            // A statement error may have ended the transaction already.
+            if !w.conn.is_autocommit() {
+                let _ = w.conn.execute_batch("ROLLBACK");
+            }
+            let _ = w.conn.execute_batch(FOREIGN_KEYS_ON);
+            return;
+        }
         let _ = w.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
         let _ = w.commit_group();
     }

@@ -112,6 +112,18 @@ impl Db {
         }
     }
 
+    /// Starts a write transaction for bulk work (an import batch) that refers only
+    /// to rows it writes itself or reads in the same transaction, of tables
+    /// nothing deletes from. On SQLite a transaction of its own, not grouped with
+    /// other writers' transactions, without a savepoint and without foreign-key
+    /// checks (see `SqliteTx::begin_bulk`); on PostgreSQL the same as [`Db::begin`].
+    pub async fn begin_bulk(&self) -> Result<Tx, StoreError> {
+        match &*self.inner {
+            Inner::Sqlite(db) => Tx::sqlite_bulk(db).await,
+            Inner::Postgres(_) => self.begin().await,
+        }
+    }
+
     /// Executes one statement outside an explicit transaction; returns rows affected.
     pub async fn execute(&self, stmt: impl Stmt) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;

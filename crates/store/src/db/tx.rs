@@ -23,6 +23,10 @@ impl Tx {
         Ok(Tx { inner: Some(Inner::Sqlite(SqliteTx::begin(&db.writer).await?)) })
     }
 
+    pub(super) async fn sqlite_bulk(db: &sqlite::SqliteDb) -> Result<Tx, StoreError> {
+        Ok(Tx { inner: Some(Inner::Sqlite(SqliteTx::begin_bulk(&db.writer).await?)) })
+    }
+
     /// The `BEGIN` goes out with the transaction's first statement.
     pub(super) fn pg_begin(client: Object, begin: &str) -> Tx {
         Tx { inner: Some(Inner::Pg(pg::PgTx::begin(client, begin))) }

@@ -10,6 +10,14 @@
 //! points — which a re-run could no longer match. (`Db::bulk_insert` would run in
 //! a transaction of its own.) Ids are reserved up front (the SQLite writer is
 //! held; PostgreSQL's sequence hands out a block).
+//!
+//! That transaction is [`Db::begin_bulk`]: on SQLite it is not grouped with
+//! other writers' and checks no foreign keys. Every row a batch refers to is one
+//! it writes before the reference (new customers and vehicles), or one it read in
+//! the same transaction (customers and vehicles on file), or the job's dealer, the
+//! actor, a catalog model: tables nothing deletes from. Against 1M customers
+//! this took a 100,000-row commit from 11.0–11.9 s to 7.7–8.6 s (grouped and
+//! checked, against alone and unchecked, in alternating runs).
 
 use std::collections::{HashMap, HashSet};
 
@@ -214,7 +222,7 @@ impl Pass {
         match write {
             None => self.resolve_and_write(Src::Db(db), rows, None).await,
             Some(w) => {
-                let mut tx = db.begin().await?;
+                let mut tx = db.begin_bulk().await?;
                 let engine = tx.engine();
                 if engine == Engine::Sqlite {
                     // The batches touch index pages all over tables of millions of
