@@ -163,3 +163,46 @@ both_engines! {
         assert_eq!(keys, 0);
     }
 }
+
+both_engines! {
+    async fn a_snapshot_reads_one_state_and_gives_its_connection_back_clean(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let db = t.db();
+        let count = || sql("SELECT COUNT(*) FROM setting", vec![]);
+        let mut snap = db.snapshot().await.unwrap();
+        let (before,): (i64,) = snap.fetch_all(count()).await.unwrap()[0];
+        db.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('meanwhile', 'x', $1)", vec![chrono::Utc::now().into()])).await.unwrap();
+        let (during,): (i64,) = snap.fetch_all(count()).await.unwrap()[0];
+        assert_eq!(during, before, "a write committed meanwhile is not part of the snapshot");
+        drop(snap);
+        let (after,): (i64,) = db.fetch_one(count()).await.unwrap();
+        assert_eq!(after, before + 1);
+
+        if engine == autocrm_tests::Engine::Postgres {
+            let mode = || sql("SELECT current_setting('plan_cache_mode')", vec![]);
+            let mut snap = db.snapshot().await.unwrap();
+            let (inside,): (String,) = snap.fetch_all(mode()).await.unwrap().remove(0);
+            assert_eq!(inside, "force_generic_plan", "a snapshot keeps the plans prepared once");
+            drop(snap);
+            // The snapshot's transaction ends on its own; then no pooled connection
+            // is left inside one, nor with the snapshot's setting.
+            let idle_in_tx = || {
+                sql("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND state LIKE 'idle in transaction%'", vec![])
+            };
+            let mut left = 1;
+            for _ in 0..50 {
+                left = db.fetch_one::<(i64,)>(idle_in_tx()).await.unwrap().0;
+                if left == 0 {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+            assert_eq!(left, 0, "every snapshot's transaction ended");
+            for _ in 0..8 {
+                let (outside,): (String,) = db.fetch_one(mode()).await.unwrap();
+                assert_eq!(outside, "auto", "other reads plan as usual");
+            }
+        }
+    }
+}

@@ -47,6 +47,16 @@ pub(super) async fn fetch_all<T: FromRow>(client: &Object, sql: &str, values: &[
     rows.iter().map(|r| T::from_row(&Row::Pg(r))).collect()
 }
 
+/// `script` (simple protocol), then the statement, pipelined: one round trip.
+pub(super) async fn fetch_all_after<T: FromRow>(client: &Object, script: &str, sql: &str, values: &[Value]) -> Result<Vec<T>, StoreError> {
+    let p = params(values)?;
+    let st = client.prepare_cached(sql).await?;
+    let refs = refs(&p);
+    let (done, rows) = futures_util::future::join(client.batch_execute(script), client.query(&st, &refs)).await;
+    done?;
+    rows?.iter().map(|r| T::from_row(&Row::Pg(r))).collect()
+}
+
 pub(super) async fn copy_in(client: &Object, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {
     let stmt = format!("COPY {table} ({}) FROM STDIN (FORMAT text)", columns.join(","));
     let sink = client.copy_in::<_, bytes::Bytes>(&stmt).await?;
