@@ -181,7 +181,8 @@ impl SqliteTx {
     }
 
     /// Makes this transaction's work part of the group, then waits for the
-    /// group's commit (or commits it, when nobody else is waiting to join).
+    /// group's commit (or commits it, when nobody else is waiting to join). A bulk
+    /// transaction commits at once and turns foreign keys back on.
     pub(super) async fn commit(self) -> Result<(), StoreError> {
         let SqliteTx { guard, shared, membership } = self;
         let mut w = guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -225,7 +226,8 @@ impl SqliteTx {
 
     /// Undoes this transaction's work only, and commits what the members before
     /// it did: a failure may rest on their work (a duplicate key they wrote), and
-    /// whoever sees the error must then find that work committed.
+    /// whoever sees the error must then find that work committed. A bulk
+    /// transaction is rolled back whole, and foreign keys are turned back on.
     pub(super) fn rollback(self) {
         let SqliteTx { guard, membership, .. } = self;
         let mut w = guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);

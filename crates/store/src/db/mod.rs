@@ -92,11 +92,11 @@ impl Db {
         self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
     }
 
-
     /// The reads of one answer against one consistent state, cheaply: on SQLite one
     /// read transaction on a connection of its own (lesson 2 of the limits kit: one
-    /// transaction instead of one per statement), on PostgreSQL one pooled
-    /// connection for all the statements.
+    /// transaction instead of one per statement), on PostgreSQL one read-only
+    /// transaction on a pooled connection, on the plans prepared once (see
+    /// `snapshot.rs`).
     pub async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         match &*self.inner {
             Inner::Sqlite(db) => Ok(Snapshot::sqlite(db.snapshot_connection()?, db.idle_readers.clone())),
