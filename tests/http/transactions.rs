@@ -18,6 +18,11 @@ async fn value_of(db: &Db, key: &str) -> Option<String> {
     .map(|r| r.0)
 }
 
+/// Writes setting `key` with the value `x`.
+fn put(key: &str) -> autocrm_store::db::Raw {
+    sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, 'x', $2)", vec![key.into(), chrono::Utc::now().into()])
+}
+
 /// Writes `key` and a second row; transaction `i` fails when `i % 3 == 0` (a
 /// duplicate key after its first write), else commits.
 async fn one(db: Db, i: usize) -> Result<(), StoreError> {
@@ -132,7 +137,6 @@ both_engines! {
         let t = TestDatabase::create(engine).await;
         migrations::apply(t.db()).await.unwrap();
         let db = t.db();
-        let put = |key: &str| sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, 'x', $2)", vec![key.into(), chrono::Utc::now().into()]);
         // A search key of a customer that does not exist.
         let dangling = || sql("INSERT INTO search_key (customer_id, key) VALUES (999999, 'nobody')", vec![]);
 
@@ -142,7 +146,7 @@ both_engines! {
         bulk.execute(put("bulk")).await.unwrap();
         let waiting = tokio::spawn({
             let db = db.clone();
-            async move { db.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('after', 'x', $1)", vec![chrono::Utc::now().into()])).await }
+            async move { db.execute(put("after")).await }
         });
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         if engine == autocrm_tests::Engine::Sqlite {
@@ -172,7 +176,7 @@ both_engines! {
         let count = || sql("SELECT COUNT(*) FROM setting", vec![]);
         let mut snap = db.snapshot().await.unwrap();
         let (before,): (i64,) = snap.fetch_all(count()).await.unwrap()[0];
-        db.execute(sql("INSERT INTO setting (key, value, updated_at) VALUES ('meanwhile', 'x', $1)", vec![chrono::Utc::now().into()])).await.unwrap();
+        db.execute(put("meanwhile")).await.unwrap();
         let (during,): (i64,) = snap.fetch_all(count()).await.unwrap()[0];
         assert_eq!(during, before, "a write committed meanwhile is not part of the snapshot");
         drop(snap);

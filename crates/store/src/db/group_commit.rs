@@ -72,6 +72,18 @@ impl Writer {
         let _ = group.done.send(Some(result.clone()));
         result.map_err(|e| StoreError::Unavailable(format!("commit failed: {e}")))
     }
+
+    /// Ends a bulk transaction: commits it (or rolls it back, also when the
+    /// commit fails) and turns foreign keys back on whatever happened. A statement
+    /// error may have ended the transaction already: a commit then fails.
+    fn end_bulk(&mut self, commit: bool) -> Result<(), StoreError> {
+        let ended = if commit { self.conn.execute_batch("COMMIT") } else { Ok(()) };
+        if (!commit || ended.is_err()) && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        let checked = self.conn.execute_batch(FOREIGN_KEYS_ON);
+        Ok(ended.and(checked)?)
+    }
 }
 
 /// The writer and how many are waiting for it (a transaction that finishes while
@@ -188,13 +200,7 @@ impl SqliteTx {
         let mut w = guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (group, mut done) = match membership {
             Membership::Group { id, done } => (id, done),
-            Membership::Bulk => {
-                let committed = w.conn.execute_batch("COMMIT");
-                if committed.is_err() && !w.conn.is_autocommit() {
-                    let _ = w.conn.execute_batch("ROLLBACK");
-                }
-                return committed.and(w.conn.execute_batch(FOREIGN_KEYS_ON)).map_err(Into::into);
-            }
+            Membership::Bulk => return w.end_bulk(true),
         };
         if let Err(e) = w.conn.execute_batch("RELEASE tx") {
             let _ = w.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
@@ -232,11 +238,7 @@ impl SqliteTx {
         let SqliteTx { guard, membership, .. } = self;
         let mut w = guard.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         if let Membership::Bulk = membership {
-            // A statement error may have ended the transaction already.
-            if !w.conn.is_autocommit() {
-                let _ = w.conn.execute_batch("ROLLBACK");
-            }
-            let _ = w.conn.execute_batch(FOREIGN_KEYS_ON);
+            let _ = w.end_bulk(false);
             return;
         }
         let _ = w.conn.execute_batch("ROLLBACK TO tx; RELEASE tx");
