@@ -144,6 +144,15 @@ const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(2
 /// 1.5 s with a 128 MiB WAL (every 0.7 s at 64 MiB doubled the capture's p99).
 const WAL_RESTART_FRAMES: i64 = 32768;
 
+/// A wait for the writer longer than this means its holder committed much more
+/// than a round's worth of writes (a bulk transaction's hundreds of megabytes).
+/// Copying that while holding the writer would stall the writers queued behind
+/// for as long, so the checkpointer lets them go and copies it without (a
+/// 50,000-row import batch's WAL took 0.5 s to copy, which the next statement
+/// waited for). At most this many times in a row, then it holds the writer anyway.
+const LONG_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+const LONG_WAIT_RETRIES: u32 = 3;
+
 /// A thread with a connection of its own that copies the WAL back into the
 /// database (`PRAGMA wal_checkpoint(PASSIVE)`) periodically, outside the writer's
 /// turn: a commit only appends to the WAL. Each round first copies what it can
@@ -162,28 +171,31 @@ impl Checkpointer {
         conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2048;")?;
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
-        // (frames in the WAL, frames copied) after one pass.
-        let checkpoint = |c: &Connection| c.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)));
         let thread = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || {
                 while !flag.load(Ordering::Acquire) {
                     std::thread::park_timeout(CHECKPOINT_EVERY);
                     let result = (|| {
-                        let (mut frames, mut copied) = checkpoint(&conn)?;
+                        let (frames, _) = checkpoint(&conn)?;
                         if frames < WAL_RESTART_FRAMES {
                             return Ok(());
                         }
-                        // Catch up on what was committed meanwhile without the
-                        // writer, so the pass that holds it has little left to copy.
-                        for _ in 0..4 {
-                            let before = copied;
-                            (frames, copied) = checkpoint(&conn)?;
-                            if copied - before < 256 || copied < frames {
-                                break;
+                        catch_up(&conn)?;
+                        // A long wait means someone held the writer for long (a
+                        // bulk transaction) and committed a lot meanwhile: the
+                        // writers queued behind go first while that is copied.
+                        let mut retries = 0;
+                        let mut w = loop {
+                            let asked = std::time::Instant::now();
+                            let w = writer.blocking_lock();
+                            if asked.elapsed() < LONG_WAIT || retries == LONG_WAIT_RETRIES {
+                                break w;
                             }
-                        }
-                        let mut w = writer.blocking_lock();
+                            drop(w);
+                            retries += 1;
+                            catch_up(&conn)?;
+                        };
                         // The WAL starts over only at a transaction that begins
                         // with all of it copied: end the group that is open.
                         let _ = w.commit_group();
@@ -198,6 +210,26 @@ impl Checkpointer {
             .map_err(|e| StoreError::Config(format!("checkpoint thread: {e}")))?;
         Ok(Checkpointer { stop, thread: Some(thread) })
     }
+}
+
+/// One checkpoint pass: (frames in the WAL, frames copied) after it.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
+    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))
+}
+
+/// Copies, without the writer, what was committed since the last pass, until
+/// little more arrives between passes.
+fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
+    let (_, mut copied) = checkpoint(conn)?;
+    for _ in 0..4 {
+        let frames;
+        let before = copied;
+        (frames, copied) = checkpoint(conn)?;
+        if copied - before < 256 || copied < frames {
+            break;
+        }
+    }
+    Ok(())
 }
 
 impl Drop for Checkpointer {
