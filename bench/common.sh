@@ -12,3 +12,10 @@ token_of() {
   curl -sf -X POST "http://127.0.0.1:$1/api/v1/auth/token" -H 'content-type: application/json' \
     -d "{\"username\":\"$2\",\"password\":\"seed1234\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
 }
+
+# The server settings a PostgreSQL figure depends on most, recorded with it: with
+# the default 128 MB of shared buffers a million owners' indexes are read from the
+# kernel's cache again and again (see BENCHMARKS.md).
+pg_settings() {
+  emit "{\"bench\":\"postgres-settings\",\"shared_buffers\":\"$(psql "$1" -Atqc 'SHOW shared_buffers')\",\"server\":\"$(psql "$1" -Atqc 'SHOW server_version')\"}"
+}

@@ -44,16 +44,12 @@ if [ -z "$bin" ]; then cargo build --release -q -p autocrm; bin=$root/target/rel
 cargo build --release -q --manifest-path "$limits_dir/Cargo.toml" --target-dir "$root/target/limits"
 limits=$root/target/limits/release/limits
 
-emit() { echo "$1" | tee -a "$out"; }
+# shellcheck source=bench/common.sh
+. "$root/bench/common.sh"
 stamp=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 emit "{\"run\":\"$stamp\",\"bench\":\"customers\",\"customers\":$customers,\"machine\":$("$limits" machine | tr -d '\n')}"
 
-wait_port() { for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 load() { "$limits" load --duration-secs "$duration" "$@"; }
-token_of() {
-  curl -sf -X POST "http://127.0.0.1:$1/api/v1/auth/token" -H 'content-type: application/json' \
-    -d "{\"username\":\"$2\",\"password\":\"seed1234\"}" | sed -E 's/.*"access_token":"([^"]+)".*/\1/'
-}
 
 # ---- the bare lookup baseline (limits kit, same data set size) -------------------------
 # Its seed is the bulk-load baseline of the seed figure below: rows/s of a bare
@@ -71,6 +67,7 @@ for engine in $engines; do
   else
     [ -n "${REUSE:-}" ] || psql "$pg_base/postgres" -qc "DROP DATABASE IF EXISTS autocrm_cust_bench WITH (FORCE)" -c "CREATE DATABASE autocrm_cust_bench" >/dev/null
     url="$pg_base/autocrm_cust_bench"
+    pg_settings "$url"
   fi
   if [ -z "${REUSE:-}" ]; then
   s=$(date +%s%N)

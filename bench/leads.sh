@@ -57,6 +57,7 @@ for engine in $engines; do
   else
     [ -n "${REUSE:-}" ] || psql "$pg_base/postgres" -qc "DROP DATABASE IF EXISTS autocrm_leads_bench WITH (FORCE)" -c "CREATE DATABASE autocrm_leads_bench" >/dev/null
     url="$pg_base/autocrm_leads_bench"
+    pg_settings "$url"
   fi
   if [ -z "${REUSE:-}" ]; then
     s=$(date +%s%N)
