@@ -177,11 +177,11 @@ impl Checkpointer {
                 while !flag.load(Ordering::Acquire) {
                     std::thread::park_timeout(CHECKPOINT_EVERY);
                     let result = (|| {
-                        let (frames, _) = checkpoint(&conn)?;
+                        let (frames, copied) = checkpoint(&conn)?;
                         if frames < WAL_RESTART_FRAMES {
                             return Ok(());
                         }
-                        catch_up(&conn)?;
+                        let mut copied = catch_up(&conn, copied)?;
                         // A long wait means someone held the writer for long (a
                         // bulk transaction) and committed a lot meanwhile: the
                         // writers queued behind go first while that is copied.
@@ -194,7 +194,7 @@ impl Checkpointer {
                             }
                             drop(w);
                             retries += 1;
-                            catch_up(&conn)?;
+                            copied = catch_up(&conn, copied)?;
                         };
                         // The WAL starts over only at a transaction that begins
                         // with all of it copied: end the group that is open.
@@ -217,19 +217,19 @@ fn checkpoint(conn: &Connection) -> rusqlite::Result<(i64, i64)> {
     conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))
 }
 
-/// Copies, without the writer, what was committed since the last pass, until
-/// little more arrives between passes.
-fn catch_up(conn: &Connection) -> rusqlite::Result<()> {
-    let (_, mut copied) = checkpoint(conn)?;
+/// Copies, without the writer, what was committed since the last pass (which had
+/// `copied` frames copied), until little more arrives between passes; returns the
+/// frames copied by then.
+fn catch_up(conn: &Connection, mut copied: i64) -> rusqlite::Result<i64> {
     for _ in 0..4 {
-        let frames;
-        let before = copied;
-        (frames, copied) = checkpoint(conn)?;
-        if copied - before < 256 || copied < frames {
+        let (frames, now) = checkpoint(conn)?;
+        let progressed = now - copied;
+        copied = now;
+        if progressed < 256 || copied < frames {
             break;
         }
     }
-    Ok(())
+    Ok(copied)
 }
 
 impl Drop for Checkpointer {
