@@ -2,7 +2,9 @@
 //! key finds the customer, strong identifiers rank first, and dealer A's staff never
 //! find dealer B's customer by any key or through the screen-pop.
 
+use autocrm_store::db::sql;
 use autocrm_tests::fixture::*;
+use autocrm_tests::identity::{actor, create, give_vehicle, person};
 use autocrm_tests::search::{SearchData, plant};
 use autocrm_tests::{Reply, TestServer, both_engines};
 use serde_json::Value;
@@ -216,5 +218,50 @@ both_engines! {
         assert!(!pop.body.contains("13812345678\"") || pop.body.contains("value=\"13812345678\""), "{pop}");
         assert_eq!(s.page(&cac, "/screen-pop?phone=13800000000").await.status, 404);
         assert_eq!(s.page(&cac, "/screen-pop?phone=hello").await.status, 422);
+    }
+}
+
+both_engines! {
+    /// A family's landline pops every member, each with their own (masked) mobile;
+    /// a mobile caller whose record mirrors no primary mobile is shown by the number
+    /// that rang; and a number on file twice for one customer answers once.
+    async fn a_shared_landline_pops_each_customer_once_with_their_own_mobile(s) {
+        let a = actor(s.db(), s.org.id(SHA01_MANAGER)).await;
+        let mut wang = person("王芳", "13800000011", "浦东南路 100 号");
+        wang.landlines = vec!["021-62345678".into()];
+        let wang = create(s.db(), &a, wang).await;
+        let mut li = person("李明", "13900000012", "浦东南路 100 号");
+        li.landlines = vec!["021-62345678".into()];
+        let li = create(s.db(), &a, li).await;
+        give_vehicle(s.db(), li, "LSVAB2BM0MN000001", "2022-01-10").await;
+        s.db()
+            .execute(sql(
+                "INSERT INTO contact_point (customer_id, kind, value, tail4, is_primary, verified, created_at) \
+                 SELECT customer_id, kind, value, tail4, is_primary, verified, created_at FROM contact_point \
+                 WHERE customer_id = $1 AND kind = 'landline'",
+                vec![li.into()],
+            ))
+            .await
+            .unwrap();
+        let cac = s.token(CAC_AGENT).await;
+
+        let r = s.get(&cac, "/api/v1/screen-pop?phone=021-62345678").await;
+        assert_eq!(r.status, 200, "{r}");
+        let v = r.json();
+        assert_eq!(v["phone_kind"], "landline");
+        let got: Vec<(i64, &str, usize)> = v["customers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["customer_id"].as_i64().unwrap(), c["mobile_masked"].as_str().unwrap(), c["vehicles"].as_array().unwrap().len()))
+            .collect();
+        assert_eq!(got, [(wang, "138****0011", 0), (li, "139****0012", 1)], "each member once, vehicles once: {v}");
+
+        s.db().execute(sql("UPDATE customer SET mobile = NULL WHERE id = $1", vec![wang.into()])).await.unwrap();
+        let r = s.get(&cac, "/api/v1/screen-pop?phone=13800000011").await;
+        assert_eq!(r.status, 200, "{r}");
+        assert_eq!(r.json()["customers"][0]["mobile_masked"], "138****0011", "{r}");
+        let r = s.get(&cac, "/api/v1/screen-pop?phone=021-62345678").await;
+        assert_eq!(r.json()["customers"][0]["mobile_masked"], "138****0011", "a landline caller's first mobile: {r}");
     }
 }
