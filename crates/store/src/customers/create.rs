@@ -482,26 +482,41 @@ pub(crate) async fn add_point(tx: &mut Tx, customer_id: i64, p: &NewPoint<'_>) -
         return Ok(None);
     }
     let primary = !existing.iter().any(|(_, _, prim)| *prim);
-    let id = tx
-        .insert_returning_id(sql(
-            "INSERT INTO contact_point (customer_id, kind, value, tail4, label, is_primary, verified, province, city, district, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            vec![
-                customer_id.into(),
-                p.kind.into(),
-                p.value.clone().into(),
-                p.tail4.clone().into(),
-                p.label.clone().into(),
-                primary.into(),
-                false.into(),
-                p.province.clone().into(),
-                p.city.clone().into(),
-                p.district.clone().into(),
-                now().into(),
-            ],
-        ))
-        .await?;
-    Ok(Some(id))
+    Ok(Some(tx.insert_returning_id(insert_point(customer_id, p, primary, now())).await?))
+}
+
+/// The points of a customer not on file yet, each `(kind, value)` once, with
+/// whether it is the primary of its kind (the first one is).
+fn new_points(v: &Valid) -> Vec<(NewPoint<'static>, bool)> {
+    let mut out: Vec<(NewPoint<'static>, bool)> = vec![];
+    for p in points_of(v) {
+        if out.iter().any(|(q, _)| q.kind == p.kind && q.value == p.value) {
+            continue;
+        }
+        let primary = !out.iter().any(|(q, _)| q.kind == p.kind);
+        out.push((p, primary));
+    }
+    out
+}
+
+fn insert_point(customer_id: i64, p: &NewPoint<'_>, primary: bool, t: chrono::DateTime<chrono::Utc>) -> crate::db::Raw {
+    sql(
+        "INSERT INTO contact_point (customer_id, kind, value, tail4, label, is_primary, verified, province, city, district, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        vec![
+            customer_id.into(),
+            p.kind.into(),
+            p.value.clone().into(),
+            p.tail4.clone().into(),
+            p.label.clone().into(),
+            primary.into(),
+            false.into(),
+            p.province.clone().into(),
+            p.city.clone().into(),
+            p.district.clone().into(),
+            t.into(),
+        ],
+    )
 }
 
 /// Copies the primary mobile, e-mail and address onto the customer row (what
@@ -652,6 +667,11 @@ pub(crate) async fn insert_new(
     // The number is written with the row: no second statement, and no placeholder
     // landing at a random place of the unique index first.
     let id = tx.next_id("customer").await?;
+    // Nothing is on file for a new customer: the first point of each kind is its
+    // primary, and the row mirrors the primaries from the start (no read-back).
+    let points = new_points(v);
+    let primary = |kind: &str| points.iter().find(|(p, primary)| *primary && p.kind == kind).map(|(p, _)| p);
+    let address = primary("address");
     let c = Customer {
         id,
         customer_no: customer_no(id),
@@ -664,12 +684,12 @@ pub(crate) async fn insert_new(
         occupation: v.occupation.clone(),
         id_number: v.id_number.as_ref().map(|i| i.as_str().to_string()),
         uscc: v.uscc.as_ref().map(|u| u.as_str().to_string()),
-        mobile: None,
-        email: None,
-        province: None,
-        city: None,
-        district: None,
-        address: None,
+        mobile: primary("mobile").map(|p| p.value.clone()),
+        email: primary("email").map(|p| p.value.clone()),
+        province: address.and_then(|p| p.province.clone()),
+        city: address.and_then(|p| p.city.clone()),
+        district: address.and_then(|p| p.district.clone()),
+        address: address.map(|p| p.value.clone()),
         tags: v.tags.clone(),
         status: "active".into(),
         merged_into: None,
@@ -678,12 +698,11 @@ pub(crate) async fn insert_new(
         created_at: t,
         updated_at: t,
     };
-    // Audited below, once its contact points and primaries are on the row.
-    tx.execute(record::insert_statement(&c, Some(id), t, vec![])?).await?;
-    for p in points_of(v) {
-        add_point(tx, id, &p).await?;
+    // Audited below; its rows go out with the next statement that reads.
+    tx.write_later(record::insert_statement(&c, Some(id), t, vec![])?).await?;
+    for (p, primary) in &points {
+        tx.write_later(insert_point(id, p, *primary, t)).await?;
     }
-    sync_primaries(tx, id).await?;
     for c in &v.consents {
         add_consent(tx, actor, id, c).await?;
     }
@@ -691,7 +710,8 @@ pub(crate) async fn insert_new(
         link_dealer(tx, id, d, v.link_kind, owner, consultant).await?;
     }
     write_search_keys(tx, id, &v.name, v.kind).await?;
-    let stored: Customer = record::get_in(tx, id).await?;
+    // What was written is what is stored (times are kept to the microsecond).
+    let stored = c;
     audit::record(
         tx,
         actor,

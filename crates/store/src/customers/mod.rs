@@ -72,11 +72,12 @@ pub fn search_keys(name: &str, kind: CustomerKind) -> Vec<String> {
     keys
 }
 
-/// Replaces a customer's search keys (after a create or a name change).
+/// Replaces a customer's search keys (after a create or a name change), with the
+/// transaction's next statement (on PostgreSQL no round trip per key).
 pub async fn write_search_keys(tx: &mut Tx, customer_id: i64, name: &str, kind: CustomerKind) -> Result<(), StoreError> {
-    tx.execute(sql("DELETE FROM search_key WHERE customer_id = $1", vec![customer_id.into()])).await?;
+    tx.write_later(sql("DELETE FROM search_key WHERE customer_id = $1", vec![customer_id.into()])).await?;
     for k in search_keys(name, kind) {
-        tx.execute(sql("INSERT INTO search_key (customer_id, key) VALUES ($1, $2)", vec![customer_id.into(), k.into()])).await?;
+        tx.write_later(sql("INSERT INTO search_key (customer_id, key) VALUES ($1, $2)", vec![customer_id.into(), k.into()])).await?;
     }
     Ok(())
 }
