@@ -128,7 +128,7 @@ PY
       --concurrency "$concurrency" --duration-secs 3 --label warmup >/dev/null
     emit "$(load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
       --concurrency "$concurrency" --error-if-body-contains '"error"' --label "bare-lookup-postgres")"
-    kill "$bare"; wait "$bare" 2>/dev/null || true
+    kill "$bare" 2>/dev/null || true; wait "$bare" 2>/dev/null || true
   fi
 
   # ---- 3. search per kind --------------------------------------------------------------------
