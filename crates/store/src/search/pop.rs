@@ -102,8 +102,9 @@ const PART_CONSENT: i64 = 4;
 /// The mobile shown is the primary one, else (a mobile calling) the number itself;
 /// a landline caller's first mobile takes a subquery.
 ///
-/// The text depends on the engine, the scope, the kind of number and `limit` only, and the number is its last parameter: it is built once per
-/// combination and kept (building and rendering it took 2 µs of a screen-pop's 35).
+/// The text depends on the engine, the scope, the kind of number and `limit` only,
+/// and the number is its last parameter: it is built once per combination and kept
+/// (building and rendering it took 2 µs of a screen-pop's 35).
 fn customers(engine: Engine, scope: &Scope, phone: &Phone, limit: u64) -> Rendered {
     type Key = (Engine, Scope, PhoneKind, u64);
     static RENDERED: OnceLock<RwLock<HashMap<Key, (String, Vec<Value>)>>> = OnceLock::new();
