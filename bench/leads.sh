@@ -7,7 +7,8 @@
 #      most open leads, at 4 and at $CONCURRENCY connections;
 #   2. quick capture: POST /api/v1/leads {mobile, model_id, timeframe} as a dealer's
 #      consultant at $CONCURRENCY connections, the mobiles drawn from the seed formula
-#      (returning prospects: identity resolution finds each one on file);
+#      (returning prospects: identity resolution finds each one on file), then again
+#      with mobiles nobody on file has (new prospects: a new customer each time);
 #   3. the daily distribution for all dealers (`autocrm distribute`), wall time;
 #   and the limits kit's bare axum `/hello` in the same run as the web stack's ceiling.
 #
@@ -103,6 +104,15 @@ for engine in $engines; do
     --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
     --phones-from-seed "$customers" --concurrency "$concurrency" --error-if-body-contains '"error"' \
     --label "quick-capture-$engine")"
+  # New prospects: random valid mobiles (the seed's million are one in 7,000 of all
+  # 13x–19x numbers, so nearly every one is new), a fresh file per engine and run.
+  python3 -c 'import random, sys
+r = random.Random(sys.argv[1])
+print("\n".join("1%d%09d" % (r.randint(3, 9), r.randrange(10**9)) for _ in range(300000)))' "$engine-$stamp" >"$work/new-mobiles.txt"
+  emit "$(load --url "http://127.0.0.1:$port/api/v1/leads" --method POST --body "$body" \
+    --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
+    --phones-file "$work/new-mobiles.txt" --concurrency "$concurrency" --error-if-body-contains '"error"' \
+    --label "quick-capture-new-$engine")"
   kill "$server"; wait "$server" 2>/dev/null || true
 
   # ---- 3. the daily distribution ------------------------------------------------------------------
