@@ -66,8 +66,14 @@ impl SqliteDb {
         configure(&writer)?;
         // The writer never checkpoints: a commit appends to the WAL and returns,
         // and copying pages back into the database file (with its fsyncs) happens
-        // on the checkpointer's thread, outside the one writer's turn.
-        writer.execute_batch("PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit=67108864;")?;
+        // on the checkpointer's thread, outside the one writer's turn. After a
+        // restart (see [`WAL_RESTART_FRAMES`]) the WAL is rewritten in place: a
+        // limit below its size truncated it at every restart, on the writer's turn
+        // (35 ms under the capture load), and the commits after grew it again.
+        writer.execute_batch(&format!(
+            "PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={};",
+            2 * WAL_RESTART_FRAMES * WAL_FRAME_BYTES
+        ))?;
         let writer = super::group_commit::Shared::new(writer);
         let checkpointer = Checkpointer::start(&path, writer.writer.clone())?;
         Ok(SqliteDb {
@@ -137,12 +143,18 @@ impl SqliteDb {
 /// is copied once.
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// WAL frames (pages, 128 MiB) above which the checkpointer also catches up while
+/// WAL frames (pages, 512 MiB) above which the checkpointer also catches up while
 /// holding the writer, so the next write transaction starts the WAL over from its
-/// beginning (rewritten in place, not grown). That pass stalls writers for
-/// ~10–20 ms, so it is kept rare: at 2,000 lead captures a second, about every
-/// 1.5 s with a 128 MiB WAL (every 0.7 s at 64 MiB doubled the capture's p99).
-const WAL_RESTART_FRAMES: i64 = 32768;
+/// beginning (rewritten in place, not grown). That pass ends with two fsyncs,
+/// which under a sustained write load took 10–210 ms on a 2 vCPU machine's
+/// virtual disk, every writer waiting: it is kept rare. At 3,000 lead captures a
+/// second (32 clients) a 128 MiB WAL restarted every 2 s and the capture's p99
+/// was 27–30 ms; at 512 MiB once in 6–8 s, p99 20–21 ms (20 ms with no restart
+/// at all). Readers do not pay for a long WAL: they look only at the frames not
+/// yet copied back, which the checkpointer keeps to a round's worth.
+const WAL_RESTART_FRAMES: i64 = 131_072;
+/// A page of 4 KiB, as a frame of the WAL counts it for the size limit.
+const WAL_FRAME_BYTES: i64 = 4096;
 
 /// A wait for the writer longer than this means its holder committed much more
 /// than a round's worth of writes (a bulk transaction's hundreds of megabytes).
