@@ -45,6 +45,10 @@ async fn create_as(s: &TestServer, username: &str, body: Value) -> Value {
     created(&s.post(&token, "/api/v1/customers", body).await)
 }
 
+fn url_encoded(q: &str) -> String {
+    q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
 async fn count_where(s: &TestServer, q: &str) -> i64 {
     let (n,): (i64,) = s.db().fetch_one(sql(q, vec![])).await.expect("count");
     n
@@ -76,9 +80,16 @@ both_engines! {
         assert_eq!(v["dealer_links"][0]["owner_user_id"], s.org.id(SHA01_CONSULTANT));
         assert_eq!(v["timeline"][0]["kind"], "created");
         assert_eq!(v["customer"]["email"], "wang.xm@example.com");
-        // Searchable by pinyin, audited without the ID number in clear.
-        let keys = count_where(&s, &format!("SELECT COUNT(*) FROM search_key WHERE customer_id = {id} AND key IN ('wxm', 'wangxiaoming', '小明')")).await;
-        assert_eq!(keys, 3);
+        // Searchable by the whole name, its tail and pinyin (the whole name and
+        // the full pinyin are the customer's own indexed columns, not keys).
+        let keys = count_where(&s, &format!("SELECT COUNT(*) FROM search_key WHERE customer_id = {id} AND key IN ('wxm', '小明')")).await;
+        assert_eq!(keys, 2);
+        for q in ["王小明", "小明", "wxm", "wangxiaoming", "wangxiao"] {
+            let r = s.get(&token, &format!("/api/v1/search?q={}", url_encoded(q))).await;
+            let hits = r.json()["hits"].as_array().cloned().unwrap_or_default();
+            assert!(hits.iter().any(|h| h["customer_id"] == id), "{q} finds 王小明: {r}");
+        }
+        // Audited without the ID number in clear.
         let (after,): (String,) = s.db().fetch_one(sql(&format!("SELECT after_json FROM audit_event WHERE entity = 'customer' AND entity_id = {id} AND action = 'create'"), vec![])).await.unwrap();
         assert!(!after.contains("11010519491231002X") && after.contains("110105********002X"), "{after}");
     }
@@ -175,7 +186,10 @@ both_engines! {
         assert!(!autocrm_store::customers::may_contact(s.db(), id, ContactChannel::Sms, "marketing").await.unwrap(), "the opt-out is obeyed at once");
         assert!(!autocrm_store::customers::may_contact(s.db(), id, ContactChannel::Phone, "marketing").await.unwrap(), "refused at capture");
         assert!(!autocrm_store::customers::may_contact(s.db(), id, ContactChannel::Wechat, "marketing").await.unwrap(), "never asked");
-        assert_eq!(count_where(&s, &format!("SELECT COUNT(*) FROM search_key WHERE customer_id = {id} AND key = 'wangxiaoming'")).await, 1);
+        // The renamed customer's keys are the new name's.
+        let keys = count_where(&s, &format!("SELECT COUNT(*) FROM search_key WHERE customer_id = {id} AND key = '晓明'")).await;
+        let old_keys = count_where(&s, &format!("SELECT COUNT(*) FROM search_key WHERE customer_id = {id} AND key = '小明'")).await;
+        assert_eq!((keys, old_keys), (1, 0));
         assert_eq!(v["timeline"][0]["kind"], "updated");
         let mobiles: Vec<&Value> = v["contact_points"].as_array().unwrap().iter().filter(|p| p["kind"] == "mobile").collect();
         assert_eq!(mobiles.len(), 2);

@@ -127,6 +127,11 @@ fn search_key(name: &str, f: impl Fn(String) -> String) -> String {
     out
 }
 
+/// A Chinese character (the CJK blocks names are written in).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
+}
+
 /// The first letters of each character's pinyin: 张三 → `zs`. Latin letters and
 /// digits pass through lowercased (`王A` → `wa`).
 pub fn pinyin_initials(name: &str) -> String {

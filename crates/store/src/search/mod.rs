@@ -13,7 +13,7 @@ mod pop;
 pub use pop::{PopConsent, PopCustomer, PopEvent, PopVehicle, ScreenPop, screen_pop};
 
 use autocrm_domain::access::Scope;
-use autocrm_domain::customers::{Email, Landline, Mobile, Phone};
+use autocrm_domain::customers::{Email, Landline, Mobile, Phone, is_cjk};
 use autocrm_domain::vehicles::{PLATE_PROVINCES, Plate, vin_search_tail};
 use sea_query::{Expr, ExprTrait, JoinType, Order, SelectStatement};
 use serde::Serialize;
@@ -76,9 +76,32 @@ pub enum Probe {
     VinTail(String),
     Plate(String),
     PlatePrefix(String),
-    /// Exact search key (whole name, suffix, pinyin).
+    /// Exact search key (a suffix of the name, pinyin initials, a whole name
+    /// stored otherwise than as typed: see [`crate::customers::search_keys`]).
     Key(String),
     KeyPrefix(String),
+    /// The customer's whole name or full pinyin, exact: `customer (name, city)`
+    /// or `(name_pinyin, city)`, which hold what the search keys leave out.
+    Name(NameColumn, String),
+    NamePrefix(NameColumn, String),
+}
+
+/// The column of `customer` a [`Probe::Name`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameColumn {
+    /// `name`, for a query in Chinese characters.
+    Name,
+    /// `name_pinyin` of persons, for a query in latin letters.
+    Pinyin,
+}
+
+impl NameColumn {
+    fn as_str(self) -> &'static str {
+        match self {
+            NameColumn::Name => "name",
+            NameColumn::Pinyin => "name_pinyin",
+        }
+    }
 }
 
 /// What a query can mean, and why nothing is searched when it is too broad.
@@ -145,19 +168,18 @@ pub fn classify(scope: &Scope, raw: &str) -> Classified {
         }
     }
     // Names: Chinese text (a whole name, its tail, an organization's name) or
-    // latin letters (pinyin initials or full pinyin).
+    // latin letters (pinyin initials or full pinyin). Exact readings first.
     let has_cjk = compact.chars().any(is_cjk);
     let latin = compact.chars().all(|c| c.is_ascii_alphabetic());
     if has_cjk || latin {
         let key = compact.to_lowercase();
+        let column = if has_cjk { NameColumn::Name } else { NameColumn::Pinyin };
         out.probes.push(Probe::Key(key.clone()));
-        out.probes.push(Probe::KeyPrefix(key));
+        out.probes.push(Probe::Name(column, key.clone()));
+        out.probes.push(Probe::KeyPrefix(key.clone()));
+        out.probes.push(Probe::NamePrefix(column, key));
     }
     out
-}
-
-fn is_cjk(c: char) -> bool {
-    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
 }
 
 /// A customer found by the search box.
@@ -297,6 +319,25 @@ fn probe_statement(scope: &Scope, probe: &Probe, limit: u64) -> (Field, SelectSt
                 _ => unreachable!("key probes only"),
             }
         }
+        Probe::Name(column, v) | Probe::NamePrefix(column, v) => {
+            let col = column.as_str();
+            q.column(("customer", "name"));
+            if *column == NameColumn::Pinyin {
+                q.and_where(Expr::col(("customer", "kind")).eq("person"));
+            }
+            match probe {
+                Probe::Name(..) => {
+                    q.and_where(Expr::col(("customer", col)).eq(v.as_str()));
+                    Field::Name
+                }
+                _ => {
+                    q.and_where(Expr::col(("customer", col)).gte(v.as_str()))
+                        .and_where(Expr::col(("customer", col)).lt(prefix_end(v)))
+                        .order_by(("customer", col), Order::Asc);
+                    Field::NamePrefix
+                }
+            }
+        }
     };
     q.limit(limit);
     (field, q)
@@ -336,7 +377,7 @@ pub async fn find(db: &Db, scope: &Scope, query: &str, limit: u64) -> Result<Vec
     // (field, customer id, matched value), best first.
     let mut found: Vec<(Field, i64, String)> = Vec::new();
     for probe in &classified.probes {
-        if found.len() as u64 >= limit && matches!(probe, Probe::KeyPrefix(_) | Probe::PlatePrefix(_)) {
+        if found.len() as u64 >= limit && matches!(probe, Probe::KeyPrefix(_) | Probe::NamePrefix(..) | Probe::PlatePrefix(_)) {
             break;
         }
         // Several keys of one customer may share a prefix: ask for more, dedupe below.
@@ -447,9 +488,20 @@ mod tests {
     }
 
     #[test]
-    fn names_and_pinyin_are_searched_by_key() {
-        assert_eq!(probes(&Scope::Oem, "ZS"), vec![Probe::Key("zs".into()), Probe::KeyPrefix("zs".into())]);
-        assert!(probes(&Scope::Oem, "三丰").contains(&Probe::KeyPrefix("三丰".into())));
+    fn names_and_pinyin_are_searched_by_key_and_by_the_customers_own_columns() {
+        assert_eq!(
+            probes(&Scope::Oem, "ZS"),
+            vec![
+                Probe::Key("zs".into()),
+                Probe::Name(NameColumn::Pinyin, "zs".into()),
+                Probe::KeyPrefix("zs".into()),
+                Probe::NamePrefix(NameColumn::Pinyin, "zs".into()),
+            ]
+        );
+        let p = probes(&Scope::Oem, "张三丰");
+        assert!(p.contains(&Probe::KeyPrefix("张三丰".into())));
+        assert!(p.contains(&Probe::Name(NameColumn::Name, "张三丰".into())));
+        assert!(p.contains(&Probe::NamePrefix(NameColumn::Name, "张三丰".into())));
     }
 
     #[test]

@@ -330,7 +330,7 @@ fn plan(world: &mut World, _rng: &mut Rng) -> Vec<Load> {
     loads.push(load(
         "search_key",
         KEY_COLUMNS,
-        n * 9 / 2,
+        n * 14 / 5,
         rows(&ctx, |ctx, i| {
             let p = person(ctx, i);
             let c = customer_id(ctx, i);
