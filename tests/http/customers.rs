@@ -17,7 +17,7 @@ pub const API_RULES: &[(&str, &str, Option<&str>)] = &[
 use autocrm_store::db::sql;
 use autocrm_tests::both_engines;
 use autocrm_tests::fixture::*;
-use autocrm_tests::{Engine, Reply, TestServer};
+use autocrm_tests::{Engine, Reply, TestServer, query_encoded};
 use serde_json::{Value, json};
 
 /// 王小明, a walk-in at dealer A, with his mobile typed the way people type it.
@@ -43,10 +43,6 @@ fn created(r: &Reply) -> Value {
 async fn create_as(s: &TestServer, username: &str, body: Value) -> Value {
     let token = s.token(username).await;
     created(&s.post(&token, "/api/v1/customers", body).await)
-}
-
-fn url_encoded(q: &str) -> String {
-    q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 async fn count_where(s: &TestServer, q: &str) -> i64 {
@@ -85,7 +81,7 @@ both_engines! {
         let keys = count_where(&s, &format!("SELECT COUNT(*) FROM search_key WHERE customer_id = {id} AND key IN ('wxm', '小明')")).await;
         assert_eq!(keys, 2);
         for q in ["王小明", "小明", "wxm", "wangxiaoming", "wangxiao"] {
-            let r = s.get(&token, &format!("/api/v1/search?q={}", url_encoded(q))).await;
+            let r = s.get(&token, &format!("/api/v1/search?q={}", query_encoded(q))).await;
             let hits = r.json()["hits"].as_array().cloned().unwrap_or_default();
             assert!(hits.iter().any(|h| h["customer_id"] == id), "{q} finds 王小明: {r}");
         }

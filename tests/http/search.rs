@@ -6,7 +6,7 @@ use autocrm_store::db::sql;
 use autocrm_tests::fixture::*;
 use autocrm_tests::identity::{actor, create, give_vehicle, person};
 use autocrm_tests::search::{SearchData, plant};
-use autocrm_tests::{Reply, TestServer, both_engines};
+use autocrm_tests::{Reply, TestServer, both_engines, query_encoded};
 use serde_json::Value;
 
 /// The reviewed rule of each search API route (method, path, action).
@@ -16,14 +16,8 @@ pub const API_RULES: &[(&str, &str, Option<&str>)] = &[
     ("GET", "/api/v1/screen-pop", Some("customer_read")),
 ];
 
-fn enc(q: &str) -> String {
-    q.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
-
 async fn search(s: &TestServer, token: &str, q: &str) -> Value {
-    let r = s.get(token, &format!("/api/v1/search?q={}", enc(q))).await;
+    let r = s.get(token, &format!("/api/v1/search?q={}", query_encoded(q))).await;
     assert_eq!(r.status, 200, "searching {q:?}: {r}");
     r.json()
 }
@@ -120,7 +114,7 @@ both_engines! {
                 assert!(!ids(&v).contains(&d.li.id), "{who} found dealer B's customer by {q:?}: {v}");
             }
             for phone in [d.li.mobile, "137-1234-5678"] {
-                s.get(&token, &format!("/api/v1/screen-pop?phone={}", enc(phone))).await.assert_error(404, "not_found");
+                s.get(&token, &format!("/api/v1/screen-pop?phone={}", query_encoded(phone))).await.assert_error(404, "not_found");
             }
         }
         // Dealer B's own consultant finds them; the last 4 digits stay within their dealer.

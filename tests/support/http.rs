@@ -15,6 +15,13 @@ pub struct Reply {
     pub body: String,
 }
 
+/// `q` percent-encoded for a query string (search boxes get Chinese and spaces).
+pub fn query_encoded(q: &str) -> String {
+    q.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
 /// Sends a request and reads the whole reply. A connection failure is a test
 /// failure (a server that drops the connection has no status to assert).
 pub async fn send(request: reqwest::RequestBuilder) -> Reply {

@@ -29,7 +29,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use fixture::{Org, PASSWORD, Staff};
-pub use http::{Reply, Session};
+pub use http::{Reply, Session, query_encoded};
 
 /// Runs one async test body on both engines:
 ///
