@@ -90,6 +90,40 @@ both_engines! {
 }
 
 both_engines! {
+    /// Prospects who give only a mobile are labelled with its last four digits: a
+    /// second record with the same label at the same address is still no pair to
+    /// review (the same real name would be), and each is found by its mobile, not
+    /// by the label.
+    async fn unnamed_prospects_are_found_by_mobile_and_never_paired_by_their_label(s) {
+        let m = model(&s).await;
+        let lead = walk_in(&s, SHA01_CONSULTANT, m, "13911115678", "later").await;
+        let first = lead["customer_id"].as_i64().unwrap();
+        let (name,): (String,) = s.db().fetch_one(sql("SELECT name FROM customer WHERE id = $1", vec![first.into()])).await.unwrap();
+        assert_eq!(name, "未留名客户 5678");
+        let (keys,): (i64,) = s.db().fetch_one(sql("SELECT COUNT(*) FROM search_key WHERE customer_id = $1", vec![first.into()])).await.unwrap();
+        assert_eq!(keys, 0, "the label is no search key");
+        s.db().execute(sql("UPDATE customer SET city = '上海', address = '张江路100号' WHERE id = $1", vec![first.into()])).await.unwrap();
+        let token = s.token(SHA01_CONSULTANT).await;
+        let same_place = |name: &str, mobile: &str| {
+            json!({"name": name, "mobile": mobile, "address": {"province": "上海", "city": "上海", "line": "张江路100号"}})
+        };
+        let second = s.post(&token, "/api/v1/customers", same_place("未留名客户 5678", "13722225678")).await;
+        assert_eq!(second.status, 201, "{second}");
+        assert_eq!(s.count("identity_review").await, 0, "the same label is not the same name");
+        // A real name shared at that address is (the check above is not vacuous).
+        s.db().execute(sql("UPDATE customer SET name = '张三' WHERE id = $1", vec![first.into()])).await.unwrap();
+        let third = s.post(&token, "/api/v1/customers", same_place("张三", "13633335678")).await;
+        assert_eq!(third.status, 201, "{third}");
+        assert_eq!(s.count("identity_review").await, 1, "the same name at the same address");
+        let found = s.get(&token, "/api/v1/search?q=13722225678").await;
+        assert_eq!(found.status, 200, "{found}");
+        let hits = found.json()["hits"].as_array().cloned().unwrap_or_default();
+        assert_eq!(hits.len(), 1, "{found}");
+        assert_eq!(hits[0]["customer_id"], second.json()["id"]);
+    }
+}
+
+both_engines! {
     /// A web form retried (double tap, flaky network) with the same submission key.
     async fn a_retried_capture_creates_one_lead(s) {
         let m = model(&s).await;

@@ -22,7 +22,7 @@ pub use id_number::{IdNumber, id_check_char};
 pub use kinds::{ContactChannel, CustomerKind, DealerLinkKind, Gender, RelationshipKind};
 pub use landline::Landline;
 pub use mobile::Mobile;
-pub use name::{PERSON_NAME_MAX_LEN, PersonName, is_cjk, pinyin_full, pinyin_initials};
+pub use name::{PERSON_NAME_MAX_LEN, PersonName, UNNAMED, is_cjk, is_unnamed, pinyin_full, pinyin_initials, unnamed};
 pub use phone::{Phone, PhoneKind};
 pub use uscc::{USCC_ALPHABET, Uscc, UsccParsed, uscc_check_char};
 

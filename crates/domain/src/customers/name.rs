@@ -127,6 +127,24 @@ fn search_key(name: &str, f: impl Fn(String) -> String) -> String {
     out
 }
 
+/// What a prospect who gave no name is recorded as: `未留名客户` and the last four
+/// digits of the mobile (`未留名客户 5678`), so lists can tell them apart until a
+/// consultant asks the name. A label, not a name: it is no evidence that two
+/// records are one customer, and no search key.
+pub const UNNAMED: &str = "未留名客户";
+
+/// The placeholder name of an unnamed prospect with a mobile ending in `last4`.
+pub fn unnamed(last4: &str) -> String {
+    format!("{UNNAMED} {last4}").trim_end().to_string()
+}
+
+/// Whether `name` is the placeholder of an unnamed prospect (a real name merely
+/// beginning with the same characters is not: the placeholder is the label and
+/// digits only).
+pub fn is_unnamed(name: &str) -> bool {
+    name.trim().strip_prefix(UNNAMED).is_some_and(|rest| rest.trim().chars().all(|c| c.is_ascii_digit()))
+}
+
 /// A Chinese character (the CJK blocks names are written in).
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FFFF}')
@@ -148,6 +166,26 @@ pub fn pinyin_full(name: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn an_unnamed_prospect_has_a_label_not_a_name() {
+        assert_eq!(unnamed("5678"), "未留名客户 5678");
+        assert_eq!(unnamed(""), "未留名客户");
+        assert!(is_unnamed("未留名客户 5678") && is_unnamed("未留名客户") && is_unnamed(" 未留名客户  0001 "));
+        assert!(!is_unnamed("未留名客户王五") && !is_unnamed("王五") && !is_unnamed("未留名"));
+    }
+
+    proptest! {
+        #[test]
+        fn every_placeholder_is_recognized(last4 in "[0-9]{0,4}") {
+            prop_assert!(is_unnamed(&unnamed(&last4)));
+        }
+
+        #[test]
+        fn no_name_of_cjk_characters_is_a_placeholder(name in "[\\u{4E00}-\\u{9FFF}]{1,6}") {
+            prop_assert_eq!(is_unnamed(&name), name == UNNAMED);
+        }
+    }
 
     #[test]
     fn a_name_is_found_by_its_pinyin() {

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Candidate, edit_distance, known_different};
-use crate::customers::pinyin_full;
+use crate::customers::{is_unnamed, pinyin_full};
 use crate::text::{collapse_whitespace, fold_width};
 
 /// Same name and the same address.
@@ -80,8 +80,12 @@ impl Evidence {
     }
 }
 
-/// Names compare trimmed, whitespace-collapsed, case-insensitive.
+/// Names compare trimmed, whitespace-collapsed, case-insensitive. An unnamed
+/// prospect's placeholder (`未留名客户 5678`) is no name: it compares like none.
 fn norm_name(s: &str) -> String {
+    if is_unnamed(s) {
+        return String::new();
+    }
     collapse_whitespace(s).to_lowercase()
 }
 

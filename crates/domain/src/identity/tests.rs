@@ -96,6 +96,20 @@ fn the_same_name_at_the_same_address_goes_to_review() {
 }
 
 #[test]
+fn two_unnamed_prospects_are_not_the_same_name() {
+    let shop = |name: &str| Candidate {
+        addresses: vec!["上海市浦东新区张江路100号".into()],
+        landlines: vec![Landline::parse("021-58881234").unwrap()],
+        city: Some("上海".into()),
+        vehicle_models: vec!["朗逸".into()],
+        ..person(name)
+    };
+    assert!(weak_evidence(&shop("未留名客户 1234"), &shop("未留名客户 1234")).is_none());
+    assert!(weak_evidence(&shop("未留名客户 1234"), &shop("未留名客户 1235")).is_none());
+    assert_eq!(weak_evidence(&shop("张三"), &shop("张三")).map(|e| e.reasons.len()), Some(3));
+}
+
+#[test]
 fn the_same_name_at_one_switchboard_goes_to_review() {
     let a = Candidate { landlines: vec![Landline::parse("021-58881234-801").unwrap()], ..person("张三") };
     let b = Candidate { landlines: vec![Landline::parse("(021) 5888 1234").unwrap()], ..person("张三") };
@@ -151,7 +165,7 @@ fn candidate() -> impl Strategy<Value = Candidate> {
     use proptest::option::of;
     use proptest::sample::select;
     let kinds = select(CustomerKind::ALL.to_vec());
-    let names = select(vec!["张三", "张山", "章三", "Zhang San", "李四", ""]);
+    let names = select(vec!["张三", "张山", "章三", "Zhang San", "李四", "", "未留名客户 1234", "未留名客户 1235"]);
     let mobiles = vec(select(vec!["13812341234", "13900000000", "15000000001"]).prop_map(mobile), 0..3);
     let landlines = vec(
         select(vec!["021-58881234", "021-58881234-1", "0755-2888888"]).prop_map(|s| Landline::parse(s).unwrap()),
@@ -218,6 +232,13 @@ proptest! {
             prop_assert!(ev.needs_review());
             prop_assert!(ev.reasons.windows(2).all(|w| w[0] < w[1]));
         }
+    }
+
+    #[test]
+    fn a_placeholder_name_is_never_evidence(a in candidate(), b in candidate(), last4 in "[0-9]{4}") {
+        let unnamed = Candidate { name: crate::customers::unnamed(&last4), ..a };
+        let reasons = weak_evidence(&unnamed, &b).map(|e| e.reasons).unwrap_or_default();
+        prop_assert!(reasons.iter().all(|r| *r == Reason::SameVinOverlappingOwnership), "{:?}", reasons);
     }
 
     #[test]

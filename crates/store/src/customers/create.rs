@@ -14,7 +14,7 @@ use chrono::NaiveDate;
 use sea_query::{Expr, ExprTrait, JoinType, Order};
 
 use super::timeline::{self, NewEvent};
-use super::{Customer, customer_no, write_search_keys};
+use super::{Customer, customer_no, insert_search_keys};
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::sql;
@@ -709,7 +709,8 @@ pub(crate) async fn insert_new(
     if let Some(d) = dealer {
         link_dealer(tx, id, d, v.link_kind, owner, consultant).await?;
     }
-    write_search_keys(tx, id, &v.name, v.kind).await?;
+    // A new customer has no keys to replace.
+    insert_search_keys(tx, id, &v.name, v.kind).await?;
     // What was written is what is stored (times are kept to the microsecond).
     let stored = c;
     audit::record(
@@ -740,7 +741,9 @@ pub(crate) async fn insert_new(
         },
     )
     .await?;
-    crate::identity::detect(tx, actor, id).await?;
+    // Weak evidence against what was just written, without reading it back.
+    let points = points.iter().map(|(p, _)| (p.kind, p.value.as_str(), false, p.city.as_deref())).collect();
+    crate::identity::detect_written(tx, &crate::identity::Written { customer: &stored, points }).await?;
     Ok(stored)
 }
 

@@ -13,7 +13,7 @@ pub mod timeline;
 mod update;
 mod view;
 
-use autocrm_domain::customers::{CustomerKind, Gender, IdNumber, Mobile, is_cjk, pinyin_initials};
+use autocrm_domain::customers::{CustomerKind, Gender, IdNumber, Mobile, is_cjk, is_unnamed, pinyin_initials};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_query::{Condition, Expr, ExprTrait, Value};
 use serde::Serialize;
@@ -56,6 +56,10 @@ pub const RELATIONSHIP: Scoped =
 /// name's five keys, the two an import or a seed wrote most of (every key is a
 /// random insert into an index of millions).
 pub fn search_keys(name: &str, kind: CustomerKind) -> Vec<String> {
+    // An unnamed prospect is found by the mobile, not by its placeholder.
+    if is_unnamed(name) {
+        return vec![];
+    }
     let folded = name.trim().to_lowercase();
     let chars: Vec<char> = folded.chars().filter(|c| !c.is_whitespace()).collect();
     let whole: String = chars.iter().collect();
@@ -80,6 +84,11 @@ pub fn search_keys(name: &str, kind: CustomerKind) -> Vec<String> {
 /// transaction's next statement (on PostgreSQL no round trip per key).
 pub async fn write_search_keys(tx: &mut Tx, customer_id: i64, name: &str, kind: CustomerKind) -> Result<(), StoreError> {
     tx.write_later(sql("DELETE FROM search_key WHERE customer_id = $1", vec![customer_id.into()])).await?;
+    insert_search_keys(tx, customer_id, name, kind).await
+}
+
+/// The search keys of a customer that has none yet (just created).
+pub(crate) async fn insert_search_keys(tx: &mut Tx, customer_id: i64, name: &str, kind: CustomerKind) -> Result<(), StoreError> {
     for k in search_keys(name, kind) {
         tx.write_later(sql("INSERT INTO search_key (customer_id, key) VALUES ($1, $2)", vec![customer_id.into(), k.into()])).await?;
     }
@@ -383,6 +392,12 @@ mod tests {
         assert!(search_keys("alice", CustomerKind::Person).contains(&"alice".to_string()));
         // The full pinyin is the `name_pinyin` column.
         assert!(!search_keys("张三丰", CustomerKind::Person).contains(&"zhangsanfeng".to_string()));
+    }
+
+    #[test]
+    fn an_unnamed_prospect_has_no_name_keys() {
+        assert!(search_keys("未留名客户 1234", CustomerKind::Person).is_empty());
+        assert!(!search_keys("未留名客户王", CustomerKind::Person).is_empty(), "a name that only begins like the label is a name");
     }
 
     #[test]

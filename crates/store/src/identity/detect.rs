@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use autocrm_domain::customers::{CustomerKind, Email, IdNumber, Landline, Mobile, Uscc, pinyin_full};
+use autocrm_domain::customers::{CustomerKind, Email, IdNumber, Landline, Mobile, Uscc, is_unnamed, pinyin_full};
 use autocrm_domain::identity::{Candidate, Ownership, weak_evidence};
 use autocrm_domain::vehicles::Vin;
 use chrono::NaiveDate;
@@ -77,50 +77,17 @@ async fn candidates_into(tx: &mut Tx, ids: &[i64], out: &mut HashMap<i64, Candid
         ))
         .await?;
     for k in rows {
-        let mut c = Candidate {
-            kind: CustomerKind::parse(&k.kind).unwrap_or_default(),
-            name: k.name,
-            id_number: k.id_number.and_then(|s| IdNumber::parse(&s).ok()),
-            uscc: k.uscc.and_then(|s| Uscc::parse(&s).ok()).map(|u| u.code),
-            email: k.email.and_then(|e| Email::parse(&e).ok()),
-            city: k.city.filter(|s| !s.trim().is_empty()),
-            ..Default::default()
-        };
-        c.mobiles.extend(k.mobile.and_then(|s| Mobile::parse(&s).ok()));
-        c.addresses.extend(k.address.filter(|s| !s.trim().is_empty()));
-        out.insert(k.id, c);
+        out.insert(k.id, from_row(k));
     }
-    let points: Vec<(i64, String, String, bool, Option<String>)> = tx
+    let points: Vec<Point> = tx
         .fetch_all(sql(
             &format!("SELECT customer_id, kind, value, verified, city FROM contact_point WHERE customer_id IN ({list}) ORDER BY id"),
             vals(),
         ))
         .await?;
-    for (id, kind, value, verified, city) in points {
-        let Some(c) = out.get_mut(&id) else { continue };
-        match kind.as_str() {
-            "mobile" => {
-                if let Ok(m) = Mobile::parse(&value)
-                    && !c.mobiles.contains(&m)
-                {
-                    c.mobiles.push(m);
-                }
-            }
-            "landline" => c.landlines.extend(Landline::parse(&value).ok()),
-            "email" => {
-                let e = Email::parse(&value).ok();
-                if c.email.is_none() || c.email == e {
-                    c.email_verified |= verified && e.is_some();
-                    c.email = c.email.take().or(e);
-                }
-            }
-            "address" => {
-                c.addresses.push(value);
-                if c.city.is_none() {
-                    c.city = city.filter(|s| !s.trim().is_empty());
-                }
-            }
-            _ => {}
+    for p in points {
+        if let Some(c) = out.get_mut(&p.0) {
+            add_point(c, p);
         }
     }
     type Owned = (i64, String, Option<NaiveDate>, Option<NaiveDate>, Option<String>);
@@ -148,6 +115,81 @@ async fn candidates_into(tx: &mut Tx, ids: &[i64], out: &mut HashMap<i64, Candid
     Ok(())
 }
 
+/// A contact point as the candidate reads it: customer id, kind, value, verified, city.
+type Point = (i64, String, String, bool, Option<String>);
+
+/// The candidate of a customer row, before its contact points and vehicles.
+fn from_row(k: Keys) -> Candidate {
+    let mut c = Candidate {
+        kind: CustomerKind::parse(&k.kind).unwrap_or_default(),
+        name: k.name,
+        id_number: k.id_number.and_then(|s| IdNumber::parse(&s).ok()),
+        uscc: k.uscc.and_then(|s| Uscc::parse(&s).ok()).map(|u| u.code),
+        email: k.email.and_then(|e| Email::parse(&e).ok()),
+        city: k.city.filter(|s| !s.trim().is_empty()),
+        ..Default::default()
+    };
+    c.mobiles.extend(k.mobile.and_then(|s| Mobile::parse(&s).ok()));
+    c.addresses.extend(k.address.filter(|s| !s.trim().is_empty()));
+    c
+}
+
+/// Adds one contact point (in the order they were written) to a candidate.
+fn add_point(c: &mut Candidate, (_, kind, value, verified, city): Point) {
+    match kind.as_str() {
+        "mobile" => {
+            if let Ok(m) = Mobile::parse(&value)
+                && !c.mobiles.contains(&m)
+            {
+                c.mobiles.push(m);
+            }
+        }
+        "landline" => c.landlines.extend(Landline::parse(&value).ok()),
+        "email" => {
+            let e = Email::parse(&value).ok();
+            if c.email.is_none() || c.email == e {
+                c.email_verified |= verified && e.is_some();
+                c.email = c.email.take().or(e);
+            }
+        }
+        "address" => {
+            c.addresses.push(value);
+            if c.city.is_none() {
+                c.city = city.filter(|s| !s.trim().is_empty());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A customer just written by this transaction, with no vehicles yet: what
+/// [`candidates`] would read back, built from what was written instead (its row's
+/// columns and its contact points in the order they were inserted).
+pub(crate) struct Written<'a> {
+    pub customer: &'a crate::customers::Customer,
+    /// kind, value, verified, city.
+    pub points: Vec<(&'a str, &'a str, bool, Option<&'a str>)>,
+}
+
+fn written_candidate(w: &Written<'_>) -> Candidate {
+    let c = w.customer;
+    let mut out = from_row(Keys {
+        id: c.id,
+        kind: c.kind.as_str().to_string(),
+        name: c.name.clone(),
+        id_number: c.id_number.clone(),
+        uscc: c.uscc.clone(),
+        mobile: c.mobile.clone(),
+        email: c.email.clone(),
+        city: c.city.clone(),
+        address: c.address.clone(),
+    });
+    for (kind, value, verified, city) in &w.points {
+        add_point(&mut out, (c.id, kind.to_string(), value.to_string(), *verified, city.map(str::to_string)));
+    }
+    out
+}
+
 /// Other, not merged, customers that share something with `c` worth scoring.
 async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, StoreError> {
     let mut found = BTreeSet::new();
@@ -159,7 +201,8 @@ async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, S
     // These read the `(name, city)` and `(name_pinyin, city)` indexes alone; the
     // merged-away customers among what they find are left out when the
     // candidates are read.
-    if !name.is_empty() {
+    // An unnamed prospect's placeholder is no name to look for.
+    if !name.is_empty() && !is_unnamed(&name) {
         let same_name = match &city {
             Some(city) => sql(
                 "SELECT id FROM customer WHERE name = $1 AND id <> $2 AND (city IS NULL OR city = $3) ORDER BY id DESC LIMIT $4",
@@ -210,13 +253,17 @@ async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, S
             ))
             .await?);
     }
-    add(tx
-        .fetch_all(sql(
-            "SELECT o2.customer_id FROM ownership o1 JOIN ownership o2 ON o2.vehicle_id = o1.vehicle_id \
-             WHERE o1.customer_id = $1 AND o2.customer_id <> $1 LIMIT $2",
-            vec![id.into(), PER_LOOKUP.into()],
-        ))
-        .await?);
+    // Earlier owners of the same vehicles: none to look for without a vehicle (a
+    // prospect just captured).
+    if !c.ownerships.is_empty() {
+        add(tx
+            .fetch_all(sql(
+                "SELECT o2.customer_id FROM ownership o1 JOIN ownership o2 ON o2.vehicle_id = o1.vehicle_id \
+                 WHERE o1.customer_id = $1 AND o2.customer_id <> $1 LIMIT $2",
+                vec![id.into(), PER_LOOKUP.into()],
+            ))
+            .await?);
+    }
     Ok(found)
 }
 
@@ -229,6 +276,11 @@ pub(crate) async fn detect_ids(tx: &mut Tx, customer_id: i64) -> Result<Vec<i64>
     let Some(mine) = me.get(&customer_id) else {
         return Ok(vec![]);
     };
+    compare(tx, customer_id, mine).await
+}
+
+/// The pairs of `customer_id` (whose candidate is `mine`) worth a look, queued.
+async fn compare(tx: &mut Tx, customer_id: i64, mine: &Candidate) -> Result<Vec<i64>, StoreError> {
     let others: Vec<i64> = lookups(tx, customer_id, mine).await?.into_iter().collect();
     let theirs = candidates(tx, &others).await?;
     queue(tx, customer_id, mine, &others, &theirs).await
@@ -283,6 +335,19 @@ async fn queue(
 /// the transaction that wrote it; returns how many new pairs were queued.
 pub async fn detect(tx: &mut Tx, _actor: &Actor, customer_id: i64) -> Result<u64, StoreError> {
     Ok(detect_ids(tx, customer_id).await?.len() as u64)
+}
+
+/// [`detect`] for a customer this transaction has just written (see [`Written`]):
+/// the same pairs, without reading the new record back.
+pub(crate) async fn detect_written(tx: &mut Tx, written: &Written<'_>) -> Result<u64, StoreError> {
+    let mine = written_candidate(written);
+    // Debug builds (every test) check it against what reading it back gives.
+    if cfg!(debug_assertions) {
+        let id = written.customer.id;
+        let read = candidates(tx, &[id]).await?.remove(&id);
+        assert_eq!(read.as_ref(), Some(&mine), "the candidate of a new customer, built from what was written, differs from the stored one");
+    }
+    Ok(compare(tx, written.customer.id, &mine).await?.len() as u64)
 }
 
 /// [`detect`] for many customers (after an import's commit), in transactions of a

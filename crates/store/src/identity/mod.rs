@@ -26,6 +26,7 @@ use crate::scope::{self, Link, Scoped};
 use crate::{Db, StoreError, Tx, now};
 
 pub use detect::{candidates, detect, detect_many};
+pub(crate) use detect::{Written, detect_written};
 pub use merge::{FIELDS, Merge, MergeRequest, Side, get_merge, merge, unmerge};
 
 /// The review queue sorts by score (highest first by default) or by id.

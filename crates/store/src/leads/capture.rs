@@ -6,7 +6,7 @@
 
 use autocrm_domain::FieldError;
 use autocrm_domain::access::Role;
-use autocrm_domain::customers::{DealerLinkKind, Mobile};
+use autocrm_domain::customers::{DealerLinkKind, Mobile, unnamed};
 use autocrm_domain::leads::{
     ConsultantCandidate, DealerCandidate, DealerRule, Source, Stage, Timeframe, route_consultant, route_dealer,
 };
@@ -171,7 +171,7 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
     let valid_customer = match &known {
         Some(_) => None,
         None => {
-            let name = clean(&c.name).unwrap_or_else(|| format!("未留名客户 {}", mobile.as_ref().map(|m| m.last4()).unwrap_or("")));
+            let name = clean(&c.name).unwrap_or_else(|| unnamed(mobile.as_ref().map(|m| m.last4()).unwrap_or("")));
             let n = NewCustomer {
                 name,
                 mobiles: mobile.iter().map(|m| m.as_str().to_string()).collect(),
