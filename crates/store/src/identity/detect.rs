@@ -191,7 +191,9 @@ fn written_candidate(w: &Written<'_>) -> Candidate {
 }
 
 /// Other, not merged, customers that share something with `c` worth scoring.
-async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, StoreError> {
+/// `owns`: whether the customer may own vehicles ([`Owns::Nothing`] only for one
+/// just written, who has none yet).
+async fn lookups(tx: &mut Tx, id: i64, c: &Candidate, owns: Owns) -> Result<BTreeSet<i64>, StoreError> {
     let mut found = BTreeSet::new();
     let mut add = |rows: Vec<(i64,)>| found.extend(rows.into_iter().map(|r| r.0).filter(|o| *o != id));
     let name = c.name.trim().to_string();
@@ -253,9 +255,8 @@ async fn lookups(tx: &mut Tx, id: i64, c: &Candidate) -> Result<BTreeSet<i64>, S
             ))
             .await?);
     }
-    // Earlier owners of the same vehicles: none to look for without a vehicle (a
-    // prospect just captured).
-    if !c.ownerships.is_empty() {
+    // Earlier owners of the same vehicles: none to look for without a vehicle.
+    if owns == Owns::Maybe {
         add(tx
             .fetch_all(sql(
                 "SELECT o2.customer_id FROM ownership o1 JOIN ownership o2 ON o2.vehicle_id = o1.vehicle_id \
@@ -276,12 +277,19 @@ pub(crate) async fn detect_ids(tx: &mut Tx, customer_id: i64) -> Result<Vec<i64>
     let Some(mine) = me.get(&customer_id) else {
         return Ok(vec![]);
     };
-    compare(tx, customer_id, mine).await
+    compare(tx, customer_id, mine, Owns::Maybe).await
+}
+
+/// Whether a customer whose pairs are looked for may own vehicles.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Owns {
+    Maybe,
+    Nothing,
 }
 
 /// The pairs of `customer_id` (whose candidate is `mine`) worth a look, queued.
-async fn compare(tx: &mut Tx, customer_id: i64, mine: &Candidate) -> Result<Vec<i64>, StoreError> {
-    let others: Vec<i64> = lookups(tx, customer_id, mine).await?.into_iter().collect();
+async fn compare(tx: &mut Tx, customer_id: i64, mine: &Candidate, owns: Owns) -> Result<Vec<i64>, StoreError> {
+    let others: Vec<i64> = lookups(tx, customer_id, mine, owns).await?.into_iter().collect();
     let theirs = candidates(tx, &others).await?;
     queue(tx, customer_id, mine, &others, &theirs).await
 }
@@ -347,7 +355,7 @@ pub(crate) async fn detect_written(tx: &mut Tx, written: &Written<'_>) -> Result
         let read = candidates(tx, &[id]).await?.remove(&id);
         assert_eq!(read.as_ref(), Some(&mine), "the candidate of a new customer, built from what was written, differs from the stored one");
     }
-    Ok(compare(tx, written.customer.id, &mine).await?.len() as u64)
+    Ok(compare(tx, written.customer.id, &mine, Owns::Nothing).await?.len() as u64)
 }
 
 /// [`detect`] for many customers (after an import's commit), in transactions of a
@@ -363,7 +371,7 @@ pub async fn detect_many(db: &Db, ids: &[i64]) -> Result<u64, StoreError> {
         let mut compared = Vec::with_capacity(chunk.len());
         for id in chunk {
             if let Some(mine) = known.get(id) {
-                let others: Vec<i64> = lookups(&mut tx, *id, mine).await?.into_iter().collect();
+                let others: Vec<i64> = lookups(&mut tx, *id, mine, Owns::Maybe).await?.into_iter().collect();
                 compared.push((*id, others));
             }
         }
