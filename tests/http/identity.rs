@@ -76,6 +76,33 @@ both_engines! {
 }
 
 both_engines! {
+    /// Two transactions that find the same pair at once (each saved one of the two
+    /// customers): the second waits for the first's pair and leaves it be, instead
+    /// of failing on the pair's unique index (PostgreSQL runs them side by side).
+    async fn a_pair_found_by_two_transactions_at_once_is_queued_once(s) {
+        let (first, second) = two_zhang_san(&s, SHA01_CONSULTANT).await;
+        s.db().execute(sql("DELETE FROM identity_review", vec![])).await.unwrap();
+        let a = actor(s.db(), s.org.id(SHA01_MANAGER)).await;
+        let mut one = s.db().begin().await.unwrap();
+        assert_eq!(autocrm_store::identity::detect(&mut one, &a, first).await.unwrap(), 1);
+        let other = async {
+            let mut two = s.db().begin().await?;
+            let queued = autocrm_store::identity::detect(&mut two, &a, second).await?;
+            two.commit().await?;
+            Ok::<_, autocrm_store::StoreError>(queued)
+        };
+        let commit_first = async {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            one.commit().await
+        };
+        let (other, first_committed) = tokio::join!(other, commit_first);
+        first_committed.unwrap();
+        assert_eq!(other.expect("the second transaction is not refused"), 0, "the pair is the first one's");
+        assert_eq!(count(&s, "SELECT COUNT(*) FROM identity_review", vec![]).await, 1);
+    }
+}
+
+both_engines! {
     /// The merge moves vehicles, contact points, consents, dealer links and the
     /// timeline to the survivor, keeps the chosen values, and retires the other.
     async fn merging_moves_all_history_to_the_survivor_with_the_chosen_values(s) {

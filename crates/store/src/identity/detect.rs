@@ -324,15 +324,17 @@ async fn queue(
                 .await?;
             }
             Some(_) => {}
+            // Another transaction may be queueing the same pair (each saved one of
+            // the two): the first stands, the other waits for it and adds nothing.
             None => {
-                let id = tx
-                    .insert_returning_id(sql(
+                let ids: Vec<(i64,)> = tx
+                    .fetch_all(sql(
                         "INSERT INTO identity_review (customer_a, customer_b, score, reasons, status, created_at) \
-                         VALUES ($1, $2, $3, $4, 'open', $5)",
+                         VALUES ($1, $2, $3, $4, 'open', $5) ON CONFLICT (customer_a, customer_b) DO NOTHING RETURNING id",
                         vec![a.into(), b.into(), i64::from(ev.score).into(), reasons.into(), now().into()],
                     ))
                     .await?;
-                created.push(id);
+                created.extend(ids.into_iter().map(|(id,)| id));
             }
         }
     }
