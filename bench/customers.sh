@@ -8,9 +8,9 @@
 #      and rows/s.
 #   2. On each engine: GET /api/v1/screen-pop?phone={phone} as a CAC agent (OEM-wide
 #      scope) at 64 keep-alive connections, phones drawn from the seed formula, next
-#      to the limits kit's bare `/lookup` over its own N-customer SQLite file and, on
-#      PostgreSQL, next to the same bare lookup answered from autocrm's PostgreSQL
-#      database through the same web stack (bench/pg-lookup).
+#      to the limits kit's bare `/lookup` over its own N-customer SQLite file and next
+#      to the same bare lookup answered from autocrm's own database (the same rows)
+#      through the same web stack (bench/bare-lookup).
 #   3. On each engine: GET /api/v1/search?q=… per kind of query (mobile, name, pinyin
 #      initials, VIN tail, plate) as the CAC agent, and the last 4 digits of a mobile
 #      as a dealer's consultant, at $SEARCH_CONCURRENCY connections; queries are
@@ -45,8 +45,8 @@ bin=${AUTOCRM_BIN:-}
 if [ -z "$bin" ]; then cargo build --release -q -p autocrm; bin=$root/target/release/autocrm; fi
 cargo build --release -q --manifest-path "$limits_dir/Cargo.toml" --target-dir "$root/target/limits"
 limits=$root/target/limits/release/limits
-cargo build --release -q --manifest-path "$root/bench/pg-lookup/Cargo.toml" --target-dir "$root/target/pg-lookup"
-pg_lookup=$root/target/pg-lookup/release/pg-lookup
+cargo build --release -q --manifest-path "$root/bench/bare-lookup/Cargo.toml" --target-dir "$root/target/bare-lookup"
+bare_lookup=$root/target/bare-lookup/release/bare-lookup
 
 # shellcheck source=bench/common.sh
 . "$root/bench/common.sh"
@@ -120,16 +120,14 @@ PY
     --concurrency "$concurrency" --error-if-body-contains '"error"' --label "screen-pop-$engine")"
   emit "$(load --url "http://127.0.0.1:18580/lookup?phone={phone}" --phones-from-seed "$customers" \
     --concurrency "$concurrency" --label "bare-lookup")"
-  if [ "$engine" = postgres ]; then
-    "$pg_lookup" "$url" 127.0.0.1:18590 2>/dev/null & bare=$!
-    pids+=($bare)
-    wait_port 18590
-    load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
-      --concurrency "$concurrency" --duration-secs 3 --label warmup >/dev/null
-    emit "$(load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
-      --concurrency "$concurrency" --error-if-body-contains '"error"' --label "bare-lookup-postgres")"
-    kill "$bare" 2>/dev/null || true; wait "$bare" 2>/dev/null || true
-  fi
+  "$bare_lookup" "$url" 127.0.0.1:18590 2>/dev/null & bare=$!
+  pids+=($bare)
+  wait_port 18590
+  load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
+    --concurrency "$concurrency" --duration-secs 3 --label warmup >/dev/null
+  emit "$(load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
+    --concurrency "$concurrency" --error-if-body-contains '"error"' --label "bare-lookup-$engine")"
+  kill "$bare" 2>/dev/null || true; wait "$bare" 2>/dev/null || true
 
   # ---- 3. search per kind --------------------------------------------------------------------
   for kind in mobile name pinyin vin-tail plate; do
