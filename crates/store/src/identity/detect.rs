@@ -85,9 +85,9 @@ async fn candidates_into(tx: &mut Tx, ids: &[i64], out: &mut HashMap<i64, Candid
             vals(),
         ))
         .await?;
-    for p in points {
-        if let Some(c) = out.get_mut(&p.0) {
-            add_point(c, p);
+    for (id, kind, value, verified, city) in &points {
+        if let Some(c) = out.get_mut(id) {
+            add_point(c, kind, value, *verified, city.as_deref());
         }
     }
     type Owned = (i64, String, Option<NaiveDate>, Option<NaiveDate>, Option<String>);
@@ -135,27 +135,27 @@ fn from_row(k: Keys) -> Candidate {
 }
 
 /// Adds one contact point (in the order they were written) to a candidate.
-fn add_point(c: &mut Candidate, (_, kind, value, verified, city): Point) {
-    match kind.as_str() {
+fn add_point(c: &mut Candidate, kind: &str, value: &str, verified: bool, city: Option<&str>) {
+    match kind {
         "mobile" => {
-            if let Ok(m) = Mobile::parse(&value)
+            if let Ok(m) = Mobile::parse(value)
                 && !c.mobiles.contains(&m)
             {
                 c.mobiles.push(m);
             }
         }
-        "landline" => c.landlines.extend(Landline::parse(&value).ok()),
+        "landline" => c.landlines.extend(Landline::parse(value).ok()),
         "email" => {
-            let e = Email::parse(&value).ok();
+            let e = Email::parse(value).ok();
             if c.email.is_none() || c.email == e {
                 c.email_verified |= verified && e.is_some();
                 c.email = c.email.take().or(e);
             }
         }
         "address" => {
-            c.addresses.push(value);
+            c.addresses.push(value.to_string());
             if c.city.is_none() {
-                c.city = city.filter(|s| !s.trim().is_empty());
+                c.city = city.filter(|s| !s.trim().is_empty()).map(str::to_string);
             }
         }
         _ => {}
@@ -184,8 +184,8 @@ fn written_candidate(w: &Written<'_>) -> Candidate {
         city: c.city.clone(),
         address: c.address.clone(),
     });
-    for (kind, value, verified, city) in &w.points {
-        add_point(&mut out, (c.id, kind.to_string(), value.to_string(), *verified, city.map(str::to_string)));
+    for &(kind, value, verified, city) in &w.points {
+        add_point(&mut out, kind, value, verified, city);
     }
     out
 }
