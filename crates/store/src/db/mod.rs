@@ -104,11 +104,16 @@ impl Db {
         }
     }
 
-    /// Starts a write transaction. On SQLite this takes the single writer.
+    /// Starts a write transaction. On SQLite this takes the single writer. On
+    /// PostgreSQL its statements run on the plans prepared once per connection, as
+    /// a snapshot's do: a write transaction finds and changes rows by key, and
+    /// PostgreSQL otherwise kept planning some statements anew on every call. A
+    /// returning prospect's capture looked its customer up by mobile in 37 µs and
+    /// planned the lookup in 266 µs before each run.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         match &*self.inner {
             Inner::Sqlite(db) => Tx::sqlite_write(db).await,
-            Inner::Postgres(db) => Ok(Tx::pg_begin(db.get().await?, "BEGIN")),
+            Inner::Postgres(db) => Ok(Tx::pg_begin(db.get().await?, "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan")),
         }
     }
 
