@@ -86,6 +86,37 @@ both_engines! {
         assert_eq!(r.json()["lead"]["customer_id"], first["customer_id"]);
         assert_eq!(s.count("customer").await, customers, "no second customer");
         assert_eq!(r.json()["lead"]["grade"], "H");
+
+        // The link is audited; the mobile on file changed nothing on the row.
+        let c = first["customer_id"].as_i64().unwrap();
+        let link = "SELECT before_json, after_json FROM audit_event WHERE action = 'link' AND entity = 'customer' AND entity_id = $1 ORDER BY id DESC";
+        let (before, after): (Option<String>, Option<String>) = s.db().fetch_one(sql(link, vec![c.into()])).await.unwrap();
+        assert_eq!((before.as_deref(), after.as_deref()), (Some("{}"), Some("{}")));
+        // The new lead's audit entry, first activity and timeline entry.
+        let lead = &r.json()["lead"];
+        let (id, no) = (lead["id"].as_i64().unwrap(), lead["lead_no"].as_str().unwrap_or_default().to_string());
+        let (summary, after): (Option<String>, Option<String>) = s.db().fetch_one(sql(
+            "SELECT summary, after_json FROM audit_event WHERE action = 'create' AND entity = 'lead' AND entity_id = $1", vec![id.into()])).await.unwrap();
+        let after: Value = serde_json::from_str(after.as_deref().unwrap_or("null")).unwrap();
+        assert!(summary.is_some_and(|t| t.contains(&no)), "the entry names the lead");
+        assert_eq!((after["customer_id"].as_i64(), after["timeframe"].as_str()), (Some(c), Some("immediately")));
+        let (kind, outcome, user): (String, Option<String>, Option<String>) = s.db().fetch_one(sql(
+            "SELECT kind, outcome, user_name FROM lead_activity WHERE lead_id = $1", vec![id.into()])).await.unwrap();
+        assert_eq!((kind.as_str(), outcome.as_deref()), ("created", Some("walk_in")));
+        assert!(user.is_some_and(|u| !u.is_empty()));
+        let (title,): (String,) = s.db().fetch_one(sql(
+            "SELECT title FROM timeline_event WHERE customer_id = $1 AND kind = 'lead_created' AND ref_entity = 'lead' AND ref_id = $2",
+            vec![c.into(), id.into()])).await.unwrap();
+        assert_eq!(title, format!("{no} · walk_in"));
+
+        // An e-mail typed in changes the row: the entry names what changed.
+        let token = s.token(SHA01_CONSULTANT).await;
+        let more = s.post(&token, "/api/v1/customers", json!({"name": "陈先生", "mobile": "13912345678", "email": "chen@example.com"})).await;
+        assert!(more.status == 200 || more.status == 201, "{more}");
+        let (before, after): (Option<String>, Option<String>) = s.db().fetch_one(sql(link, vec![c.into()])).await.unwrap();
+        let (before, after): (Value, Value) = (serde_json::from_str(&before.unwrap()).unwrap(), serde_json::from_str(&after.unwrap()).unwrap());
+        assert_eq!((before["email"].clone(), after["email"].as_str()), (Value::Null, Some("chen@example.com")), "{before} {after}");
+        assert!(after.get("version").is_none(), "only the fields that differ: {after}");
     }
 }
 

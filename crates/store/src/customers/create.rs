@@ -699,7 +699,7 @@ pub(crate) async fn insert_new(
         updated_at: t,
     };
     // Audited below; its rows go out with the next statement that reads.
-    tx.write_later(record::insert_statement(&c, Some(id), t, vec![])?).await?;
+    tx.write_later(record::known_insert(&c, t)).await?;
     for (p, primary) in &points {
         tx.write_later(insert_point(id, p, *primary, t)).await?;
     }
@@ -799,7 +799,14 @@ async fn link_existing(
     if let Some(d) = dealer {
         link_dealer(tx, id, d, v.link_kind, owner, consultant).await?;
     }
-    let stored: Customer = if fills || added > 0 { record::get_in(tx, id).await? } else { before.clone() };
+    let changed = fills || added > 0;
+    let stored: Customer = if changed { record::get_in(tx, id).await? } else { before.clone() };
+    // Nothing changed on the row (a returning prospect): no field differs, which
+    // is what the entry says without serializing the customer twice to compare.
+    let (before_json, after_json) = match changed {
+        true => (before.for_audit(), stored.for_audit()),
+        false => (serde_json::Value::Object(Default::default()), serde_json::Value::Object(Default::default())),
+    };
     audit::record(
         tx,
         actor,
@@ -809,8 +816,8 @@ async fn link_existing(
             entity_id: Some(id),
             dealer_id: dealer,
             summary: Some(format!("{} (same {key})", stored.summary())),
-            before: Some(before.for_audit()),
-            after: Some(stored.for_audit()),
+            before: Some(before_json),
+            after: Some(after_json),
         },
     )
     .await?;

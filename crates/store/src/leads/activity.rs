@@ -150,7 +150,16 @@ pub(crate) async fn save(tx: &mut Tx, actor: &Actor, current: &Lead, next: &Lead
 }
 
 pub(crate) async fn insert_activity(tx: &mut Tx, actor: &Actor, lead: &Lead, a: &NewActivity, t: DateTime<Utc>) -> Result<(), StoreError> {
-    insert_activities(tx, actor, &[(About::of(lead), a)], t).await
+    // One row each, in statements of fixed text (prepared once): the lead's first
+    // activity is written by every capture.
+    let lead = About::of(lead);
+    tx.write_later(crate::db::sql(
+        "INSERT INTO lead_activity (lead_id, customer_id, dealer_id, user_id, user_name, kind, outcome, note, at, next_follow_up_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        activity_row(actor, &lead, a, t).into(),
+    ))
+    .await?;
+    timeline::add(tx, actor, event_of(&lead, a)).await
 }
 
 /// The lead an activity is about: what its row and timeline entry need.
@@ -177,37 +186,44 @@ pub(crate) async fn insert_activities(tx: &mut Tx, actor: &Actor, items: &[(Abou
             "lead_id", "customer_id", "dealer_id", "user_id", "user_name", "kind", "outcome", "note", "at", "next_follow_up_at",
         ]);
         for (lead, a) in chunk {
-            let row: Vec<sea_query::SimpleExpr> = vec![
-                lead.id.into(),
-                lead.customer_id.into(),
-                lead.dealer_id.into(),
-                actor.audit_id().into(),
-                actor.display_name.clone().into(),
-                a.kind.into(),
-                a.outcome.clone().into(),
-                a.note.clone().into(),
-                t.into(),
-                lead.next_follow_up_at.into(),
-            ];
+            let row: Vec<sea_query::SimpleExpr> = activity_row(actor, lead, a, t).into_iter().map(Into::into).collect();
             q.values(row).map_err(|e| StoreError::Decode(format!("activity row: {e}")))?;
         }
         if !chunk.is_empty() {
             tx.write_later(q).await?;
         }
     }
-    let events: Vec<NewEvent<'_>> = items
-        .iter()
-        .map(|(lead, a)| NewEvent {
-            customer_id: lead.customer_id,
-            kind: timeline_kind(a.kind),
-            title: [Some(lead.lead_no.clone()), a.outcome.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
-            body: a.note.clone(),
-            dealer_id: lead.dealer_id,
-            reference: Some(("lead", lead.id)),
-            due_date: None,
-        })
-        .collect();
+    let events: Vec<NewEvent<'_>> = items.iter().map(|(lead, a)| event_of(lead, a)).collect();
     timeline::add_many(tx, actor, &events).await
+}
+
+/// The values of an activity's row, in the column order of `lead_activity`.
+fn activity_row(actor: &Actor, lead: &About, a: &NewActivity, t: DateTime<Utc>) -> [sea_query::Value; 10] {
+    [
+        lead.id.into(),
+        lead.customer_id.into(),
+        lead.dealer_id.into(),
+        actor.audit_id().into(),
+        actor.display_name.clone().into(),
+        a.kind.into(),
+        a.outcome.clone().into(),
+        a.note.clone().into(),
+        t.into(),
+        lead.next_follow_up_at.into(),
+    ]
+}
+
+/// The customer's timeline entry of an activity.
+fn event_of<'a>(lead: &About, a: &'a NewActivity) -> NewEvent<'a> {
+    NewEvent {
+        customer_id: lead.customer_id,
+        kind: timeline_kind(a.kind),
+        title: [Some(lead.lead_no.clone()), a.outcome.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · "),
+        body: a.note.clone(),
+        dealer_id: lead.dealer_id,
+        reference: Some(("lead", lead.id)),
+        due_date: None,
+    }
 }
 
 /// The timeline kind of an activity kind (`lead_call`, …).
