@@ -35,12 +35,9 @@ pub struct Change<'a> {
 /// building and rendering a query for each was work done while holding the one
 /// writer (see BENCHMARKS.md, quick capture, 2026-12-03).
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
-    tx.write_later(crate::db::sql(
-        "INSERT INTO audit_event (at, actor_id, actor_name, action, entity, entity_id, dealer_id, summary, before_json, after_json) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        row(actor, c, now()).into(),
-    ))
-    .await
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = TEXT.get_or_init(|| crate::db::insert_text("audit_event", &COLUMNS));
+    tx.write_later(crate::db::sql(text, row(actor, c, now()).into())).await
 }
 
 /// Records many changes made by one bulk step (a distribution, a handover) with
@@ -51,9 +48,7 @@ pub async fn record_many(tx: &mut Tx, actor: &Actor, changes: Vec<Change<'_>>) -
     let mut changes = changes.into_iter().peekable();
     while changes.peek().is_some() {
         let mut q = sea_query::Query::insert();
-        q.into_table("audit_event").columns([
-            "at", "actor_id", "actor_name", "action", "entity", "entity_id", "dealer_id", "summary", "before_json", "after_json",
-        ]);
+        q.into_table("audit_event").columns(COLUMNS);
         for c in changes.by_ref().take(400) {
             let row: Vec<sea_query::SimpleExpr> = row(actor, c, at).into_iter().map(Into::into).collect();
             q.values(row).map_err(|e| StoreError::Decode(format!("audit row: {e}")))?;
@@ -63,7 +58,11 @@ pub async fn record_many(tx: &mut Tx, actor: &Actor, changes: Vec<Change<'_>>) -
     Ok(())
 }
 
-/// The values of one entry, in the column order of `audit_event`: secrets
+/// The columns of an entry, in the order of [`row`].
+const COLUMNS: [&str; 10] =
+    ["at", "actor_id", "actor_name", "action", "entity", "entity_id", "dealer_id", "summary", "before_json", "after_json"];
+
+/// The values of one entry, in the order of [`COLUMNS`]: secrets
 /// redacted, and of a change with both sides only the fields that differ.
 fn row(actor: &Actor, c: Change<'_>, at: DateTime<Utc>) -> [sea_query::Value; 10] {
     let (before, after) = match (c.before.map(redact), c.after.map(redact)) {

@@ -150,8 +150,7 @@ pub(crate) fn known_insert<T: Record>(record: &T, t: chrono::DateTime<chrono::Ut
         return crate::db::sql(text, values);
     }
     let columns = T::WRITABLE.iter().copied().chain(["version", "created_at", "updated_at", "id"]).collect::<Vec<_>>();
-    let placeholders = (1..=columns.len()).map(|i| format!("${i}")).collect::<Vec<_>>();
-    let text = format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "));
+    let text = crate::db::insert_text(table, &columns);
     let stmt = crate::db::sql(&text, values);
     texts.write().unwrap_or_else(PoisonError::into_inner).insert(table, text);
     stmt

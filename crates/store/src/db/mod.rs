@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub use row::{Col, FromRow, Row};
 pub use snapshot::Snapshot;
-pub use stmt::{Raw, Rendered, Stmt, sql};
+pub use stmt::{Raw, Rendered, Stmt, insert_text, sql};
 pub use tx::Tx;
 pub(crate) use sqlite::{USUAL_CACHE_SIZE, USUAL_SORTING};
 

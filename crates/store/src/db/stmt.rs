@@ -42,6 +42,13 @@ pub fn sql(text: &str, values: Vec<Value>) -> Raw {
     Raw { text: text.to_string(), values }
 }
 
+/// `INSERT INTO table (columns) VALUES ($1, $2, …)`: the text of a one-row insert,
+/// for [`sql`] with the row's values in the order of `columns`.
+pub fn insert_text(table: &str, columns: &[&str]) -> String {
+    let placeholders = (1..=columns.len()).map(|i| format!("${i}")).collect::<Vec<_>>();
+    format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "))
+}
+
 impl Stmt for Raw {
     fn render(self, engine: Engine) -> (String, Vec<Value>) {
         let text = match engine {
@@ -97,5 +104,13 @@ mod tests {
             to_sqlite_placeholders("SELECT '$1' FROM t WHERE a = $1 AND b = $12 OR c = $1"),
             "SELECT '$1' FROM t WHERE a = ?1 AND b = ?12 OR c = ?1"
         );
+    }
+
+    #[test]
+    fn a_one_row_insert_numbers_its_values_in_column_order() {
+        let text = insert_text("audit_event", &["at", "actor_id", "summary"]);
+        assert_eq!(text, "INSERT INTO audit_event (at, actor_id, summary) VALUES ($1, $2, $3)");
+        let (sqlite, values) = sql(&text, vec![1i64.into()]).render(Engine::Sqlite);
+        assert_eq!((sqlite.as_str(), values.len()), ("INSERT INTO audit_event (at, actor_id, summary) VALUES (?1, ?2, ?3)", 1));
     }
 }

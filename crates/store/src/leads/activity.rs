@@ -152,13 +152,10 @@ pub(crate) async fn save(tx: &mut Tx, actor: &Actor, current: &Lead, next: &Lead
 pub(crate) async fn insert_activity(tx: &mut Tx, actor: &Actor, lead: &Lead, a: &NewActivity, t: DateTime<Utc>) -> Result<(), StoreError> {
     // One row each, in statements of fixed text (prepared once): the lead's first
     // activity is written by every capture.
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let text = TEXT.get_or_init(|| crate::db::insert_text("lead_activity", &ACTIVITY_COLUMNS));
     let lead = About::of(lead);
-    tx.write_later(crate::db::sql(
-        "INSERT INTO lead_activity (lead_id, customer_id, dealer_id, user_id, user_name, kind, outcome, note, at, next_follow_up_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        activity_row(actor, &lead, a, t).into(),
-    ))
-    .await?;
+    tx.write_later(crate::db::sql(text, activity_row(actor, &lead, a, t).into())).await?;
     timeline::add(tx, actor, event_of(&lead, a)).await
 }
 
@@ -182,9 +179,7 @@ impl About {
 pub(crate) async fn insert_activities(tx: &mut Tx, actor: &Actor, items: &[(About, &NewActivity)], t: DateTime<Utc>) -> Result<(), StoreError> {
     for chunk in items.chunks(500) {
         let mut q = sea_query::Query::insert();
-        q.into_table("lead_activity").columns([
-            "lead_id", "customer_id", "dealer_id", "user_id", "user_name", "kind", "outcome", "note", "at", "next_follow_up_at",
-        ]);
+        q.into_table("lead_activity").columns(ACTIVITY_COLUMNS);
         for (lead, a) in chunk {
             let row: Vec<sea_query::SimpleExpr> = activity_row(actor, lead, a, t).into_iter().map(Into::into).collect();
             q.values(row).map_err(|e| StoreError::Decode(format!("activity row: {e}")))?;
@@ -197,7 +192,11 @@ pub(crate) async fn insert_activities(tx: &mut Tx, actor: &Actor, items: &[(Abou
     timeline::add_many(tx, actor, &events).await
 }
 
-/// The values of an activity's row, in the column order of `lead_activity`.
+/// The columns of an activity's row, in the order of [`activity_row`].
+const ACTIVITY_COLUMNS: [&str; 10] =
+    ["lead_id", "customer_id", "dealer_id", "user_id", "user_name", "kind", "outcome", "note", "at", "next_follow_up_at"];
+
+/// The values of an activity's row, in the order of [`ACTIVITY_COLUMNS`].
 fn activity_row(actor: &Actor, lead: &About, a: &NewActivity, t: DateTime<Utc>) -> [sea_query::Value; 10] {
     [
         lead.id.into(),
