@@ -9,9 +9,8 @@ use autocrm_domain::customers::{
     pinyin_full, pinyin_initials,
 };
 use autocrm_domain::org::{parse_name, parse_optional_text, parse_province};
-use autocrm_domain::access::Scope;
 use chrono::NaiveDate;
-use sea_query::{Expr, ExprTrait, JoinType, Order};
+use std::sync::OnceLock;
 
 use super::timeline::{self, NewEvent};
 use super::{Customer, customer_no, insert_search_keys};
@@ -398,26 +397,39 @@ pub(crate) struct OnFile {
 /// USCC, then any of the mobiles. (E-mail links only when both sides verified
 /// it; addresses typed by staff are not verified, so it never links here.) The
 /// lookup reads the whole customer row: linking needs it next.
+///
+/// Every returning prospect's capture runs the mobile lookup inside the one
+/// writer's transaction, so its texts are fixed (prepared once, never rebuilt)
+/// and the mobile's first customer comes in the order of the covering index
+/// `contact_point (kind, value, customer_id)`, with no sort.
 pub(crate) async fn find_by_strong_key(tx: &mut Tx, v: &Valid) -> Result<Option<OnFile>, StoreError> {
-    let active = || {
-        let mut q = record::select_columns::<Customer>(&Scope::Oem);
-        q.and_where(Expr::col(("customer", "status")).eq("active")).order_by(("customer", "id"), Order::Asc).limit(1);
-        q
-    };
-    for (key, value) in [("id_number", v.id_number.as_ref().map(|i| i.as_str())), ("uscc", v.uscc.as_ref().map(|u| u.as_str()))] {
+    static TEXTS: OnceLock<[String; 3]> = OnceLock::new();
+    let [by_id_number, by_uscc, by_mobile] = TEXTS.get_or_init(|| {
+        let columns = Customer::COLUMNS.iter().map(|c| format!("customer.{c}")).collect::<Vec<_>>().join(", ");
+        let by_column = |key: &str| {
+            format!("SELECT {columns} FROM customer WHERE customer.{key} = $1 AND customer.status = 'active' ORDER BY customer.id LIMIT 1")
+        };
+        [
+            by_column("id_number"),
+            by_column("uscc"),
+            format!(
+                "SELECT {columns} FROM contact_point JOIN customer ON customer.id = contact_point.customer_id \
+                 WHERE contact_point.kind = 'mobile' AND contact_point.value = $1 AND customer.status = 'active' \
+                 ORDER BY contact_point.customer_id LIMIT 1"
+            ),
+        ]
+    });
+    for (key, text, value) in [
+        ("id_number", by_id_number, v.id_number.as_ref().map(|i| i.as_str())),
+        ("uscc", by_uscc, v.uscc.as_ref().map(|u| u.as_str())),
+    ] {
         let Some(value) = value else { continue };
-        let mut q = active();
-        q.and_where(Expr::col(("customer", key)).eq(value));
-        if let Some(customer) = tx.fetch_optional(q).await? {
+        if let Some(customer) = tx.fetch_optional(sql(text, vec![value.into()])).await? {
             return Ok(Some(OnFile { customer, key, mobile: None }));
         }
     }
     for m in &v.mobiles {
-        let mut q = active();
-        q.join(JoinType::InnerJoin, "contact_point", Expr::col(("contact_point", "customer_id")).equals(("customer", "id")))
-            .and_where(Expr::col(("contact_point", "kind")).eq("mobile"))
-            .and_where(Expr::col(("contact_point", "value")).eq(m.as_str()));
-        if let Some(customer) = tx.fetch_optional(q).await? {
+        if let Some(customer) = tx.fetch_optional(sql(by_mobile, vec![m.as_str().into()])).await? {
             return Ok(Some(OnFile { customer, key: "mobile", mobile: Some(m.as_str().to_string()) }));
         }
     }
