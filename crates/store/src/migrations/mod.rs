@@ -8,6 +8,7 @@ mod v004_leads;
 mod v005_rotation;
 mod v006_detection;
 mod v007_screen_pop;
+mod v008_lead_sparse_keys;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -29,6 +30,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 5, name: "rotation", changes: v005_rotation::changes() },
         Migration { version: 6, name: "detection", changes: v006_detection::changes() },
         Migration { version: 7, name: "screen_pop", changes: v007_screen_pop::changes() },
+        Migration { version: 8, name: "lead_sparse_keys", changes: v008_lead_sparse_keys::changes() },
     ]
 }
 

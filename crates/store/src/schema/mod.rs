@@ -144,6 +144,12 @@ pub fn partial(name: &'static str, table: &'static str, columns: &[&'static str]
     Change::CreateIndex(IndexDef { name, table, columns: columns.to_vec(), unique: false, predicate: Some(predicate) })
 }
 
+/// A unique index of the rows matching `predicate` (`key IS NOT NULL`): a sparse
+/// key stays unique without an entry for every row that has none.
+pub fn unique_partial(name: &'static str, table: &'static str, columns: &[&'static str], predicate: &'static str) -> Change {
+    Change::CreateIndex(IndexDef { name, table, columns: columns.to_vec(), unique: true, predicate: Some(predicate) })
+}
+
 pub fn unique(name: &'static str, table: &'static str, columns: &[&'static str]) -> Change {
     Change::CreateIndex(IndexDef { name, table, columns: columns.to_vec(), unique: true, predicate: None })
 }
