@@ -10,7 +10,9 @@
 #      (returning prospects: identity resolution finds each one on file), then again
 #      with mobiles nobody on file has (new prospects: a new customer each time);
 #   3. the daily distribution for all dealers (`autocrm distribute`), wall time;
-#   and the limits kit's bare axum `/hello` in the same run as the web stack's ceiling.
+#   and the limits kit's bare axum `/hello` in the same run as the web stack's ceiling,
+#   and on PostgreSQL the capture's own statements replayed by pgbench
+#   (bench/capture.pgbench) as the database's ceiling for that transaction.
 #
 # Prints JSON lines and appends them to bench/results.jsonl.
 # Knobs: AUTOCRM_BIN= CUSTOMERS=1000000 CONCURRENCY=32 DURATION_SECS=10 ENGINES="sqlite postgres"
@@ -68,11 +70,13 @@ for engine in $engines; do
     emit "{\"bench\":\"seed-with-leads\",\"engine\":\"$engine\",\"customers\":$customers,\"leads\":${leads:-0},\"seconds\":$(seconds $((e - s)))}"
   fi
   q() { if [ "$engine" = sqlite ]; then sqlite3 -batch -noheader "$sqlite_path" "$1"; else psql "$url" -Atqc "$1"; fi; }
-  # The consultant with the most open leads, and one of another dealer for the captures.
+  # The captures go to one fixed consultant (the last seeded), so that a run on a
+  # reused database measures the day of the seeded consultant with the most open
+  # leads among the others, not of the one an earlier run's captures piled up on.
+  capturer=$(q "SELECT username FROM app_user WHERE role = 'sales_consultant' ORDER BY id DESC LIMIT 1")
   busy=$(q "SELECT u.username FROM lead l JOIN app_user u ON u.id = l.owner_user_id
-            WHERE l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order')
+            WHERE l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order') AND u.username <> '$capturer'
             GROUP BY u.username ORDER BY COUNT(*) DESC, u.username LIMIT 1")
-  capturer=$(q "SELECT username FROM app_user WHERE role = 'sales_consultant' AND username <> '$busy' ORDER BY id DESC LIMIT 1")
   open_leads=$(q "SELECT COUNT(*) FROM lead l JOIN app_user u ON u.id = l.owner_user_id WHERE u.username = '$busy'
                   AND l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order')")
   model=$(q "SELECT MIN(id) FROM vehicle_model WHERE active = TRUE")
@@ -104,6 +108,19 @@ for engine in $engines; do
     --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
     --phones-from-seed "$customers" --concurrency "$concurrency" --error-if-body-contains '"error"' \
     --label "quick-capture-$engine")"
+  # The database's own ceiling for that transaction (PostgreSQL): the same statements
+  # replayed by pgbench (bench/capture.pgbench), same connections and duration, no web
+  # stack and no client work between statements; per-transaction latencies from its log.
+  if [ "$engine" = postgres ]; then
+    ids=$(q "SELECT id || ' ' || dealer_id FROM app_user WHERE username = '$capturer'")
+    rm -f "$work"/pgbench_log.*
+    pgbench -n -M prepared -c "$concurrency" -j 2 -T "$duration" -f "$root/bench/capture.pgbench" \
+      -D customers="$customers" -D user="${ids% *}" -D dealer="${ids#* }" -D model="$model" \
+      -l --log-prefix="$work/pgbench_log" "$url" >"$work/pgbench.out" 2>&1 || { cat "$work/pgbench.out" >&2; exit 1; }
+    failed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$work/pgbench.out")
+    emit "$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v secs="$duration" -v c="$concurrency" -v failed="${failed:-0}" \
+      '{ a[NR] = $1 } END { printf "{\"label\":\"quick-capture-pgbench-postgres\",\"concurrency\":%d,\"transactions\":%d,\"tps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"failed\":%d}", c, NR, NR / secs, a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[int(NR * 0.999)] / 1000, a[NR] / 1000, failed }')"
+  fi
   # New prospects: random valid mobiles (the seed's million are one in 7,000 of all
   # 13x–19x numbers, so nearly every one is new), a fresh file per engine and run.
   python3 -c 'import random, sys
