@@ -259,3 +259,65 @@ both_engines! {
         assert_eq!(r.json()["customers"][0]["mobile_masked"], "138****0011", "a landline caller's first mobile: {r}");
     }
 }
+
+both_engines! {
+    /// The open commitments come soonest due first whatever order they were made
+    /// in; of those due the same day the earlier made first; kept ones not at all.
+    /// At most 50 are shown: the soonest, so undated ones (from an import) are the
+    /// first to be left out.
+    async fn the_screen_pop_lists_open_commitments_soonest_due_first(s) {
+        let a = actor(s.db(), s.org.id(SHA01_MANAGER)).await;
+        let wang = create(s.db(), &a, person("王芳", "13800000021", "浦东南路 200 号")).await;
+        let t = s.token(SHA01_MANAGER).await;
+        let base = format!("/api/v1/customers/{wang}/commitments");
+        let open_items = |v: &Value| -> Vec<(String, Option<String>)> {
+            v["customers"][0]["open_items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (e["title"].as_str().unwrap().to_string(), e["due_date"].as_str().map(str::to_string)))
+                .collect()
+        };
+        // Undated, as an older system's export brings them.
+        s.db()
+            .execute(sql(
+                "INSERT INTO timeline_event (customer_id, at, kind, title, actor_name) \
+                 SELECT customer_id, at, 'commitment', '旧系统承诺', '导入' FROM timeline_event WHERE customer_id = $1 ORDER BY id LIMIT 1",
+                vec![wang.into()],
+            ))
+            .await
+            .unwrap();
+        let mut kept = None;
+        for (text, due) in [("赠送脚垫", "2031-06-01"), ("免费洗车", "2031-06-01"), ("免费首保", "2030-01-15"), ("已兑现", "2029-01-01")] {
+            let r = s.post(&t, &base, serde_json::json!({"text": text, "due_date": due})).await;
+            assert_eq!(r.status, 201, "{r}");
+            kept = r.json()["id"].as_i64();
+        }
+        let done = s.post(&t, &format!("{base}/{}/done", kept.unwrap()), serde_json::json!({})).await;
+        assert_eq!(done.status, 200, "{done}");
+
+        let cac = s.token(CAC_AGENT).await;
+        let url = "/api/v1/screen-pop?phone=13800000021";
+        let r = s.get(&cac, url).await;
+        assert_eq!(r.status, 200, "{r}");
+        let dated = |t: &str, d: &str| (t.to_string(), Some(d.to_string()));
+        assert_eq!(
+            open_items(&r.json()),
+            [dated("免费首保", "2030-01-15"), dated("赠送脚垫", "2031-06-01"), dated("免费洗车", "2031-06-01"), ("旧系统承诺".to_string(), None)],
+            "{r}"
+        );
+
+        // 47 more, due later, in reverse order: the 50 soonest of the 50 dated.
+        for n in (1..=47).rev() {
+            let r = s.post(&t, &base, serde_json::json!({"text": format!("回访 {n}"), "due_date": format!("2032-02-{:02}", n.min(28))})).await;
+            assert_eq!(r.status, 201, "{r}");
+        }
+        let r = s.get(&cac, url).await;
+        let open = open_items(&r.json());
+        assert_eq!(open.len(), 50, "{r}");
+        assert_eq!(open[..3], [dated("免费首保", "2030-01-15"), dated("赠送脚垫", "2031-06-01"), dated("免费洗车", "2031-06-01")]);
+        assert!(open.iter().all(|(_, due)| due.is_some()), "the undated one is the one left out: {open:?}");
+        let dues: Vec<&String> = open.iter().filter_map(|(_, d)| d.as_ref()).collect();
+        assert!(dues.windows(2).all(|w| w[0] <= w[1]), "soonest due first: {dues:?}");
+    }
+}

@@ -9,6 +9,7 @@ mod v005_rotation;
 mod v006_detection;
 mod v007_screen_pop;
 mod v008_lead_sparse_keys;
+mod v009_timeline_order;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -31,6 +32,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 6, name: "detection", changes: v006_detection::changes() },
         Migration { version: 7, name: "screen_pop", changes: v007_screen_pop::changes() },
         Migration { version: 8, name: "lead_sparse_keys", changes: v008_lead_sparse_keys::changes() },
+        Migration { version: 9, name: "timeline_order", changes: v009_timeline_order::changes() },
     ]
 }
 

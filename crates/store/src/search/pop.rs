@@ -157,9 +157,10 @@ fn customers(engine: Engine, scope: &Scope, phone: &Phone, limit: u64) -> Render
 ///
 /// - vehicles: id = vehicle, seq = ownership (their order), t1 vin, t2 plate,
 ///   t3 status, t4 brand, t5 model;
-/// - open commitments (soonest due first, at most 50) and the newest entries (5 per customer, the
-///   `(customer_id, at)` index read backwards: `LATERAL` per customer on
-///   PostgreSQL): id, t1 kind, t2 title, t3 actor, at, day = due date;
+/// - open commitments (soonest due first, at most 50 per customer) and the newest
+///   entries (5 per customer), each read in the order of its index (migration 9:
+///   no sort; `LATERAL` per customer on PostgreSQL): id, t1 kind, t2 title, t3
+///   actor, at, day = due date;
 /// - consents: seq = consent id, t1 channel, t2 purpose, at, flag = granted.
 ///
 /// `c CROSS JOIN t` makes `c` the outer loop of the join. Every part's tag is a
@@ -174,18 +175,20 @@ fn parts(engine: Engine) -> String {
         Engine::Postgres => ("c CROSS JOIN ", "c.id"),
         Engine::Sqlite => ("", "?1"),
     };
-    let newest = match engine {
-        Engine::Postgres => "c CROSS JOIN LATERAL",
-        Engine::Sqlite => "",
+    let (newest, soonest_first) = match engine {
+        // The open commitments of each customer in the order of their index
+        // (ascending puts the undated last): no sort, as for the newest entries.
+        Engine::Postgres => ("c CROSS JOIN LATERAL", "x.due_date, x.at, x.id"),
+        Engine::Sqlite => ("", "x.due_date IS NULL, x.due_date, x.at, x.id"),
     };
     format!(
         "SELECT CAST(1 AS BIGINT), o.customer_id, v.id, o.id, v.vin, v.plate, v.status, m.brand, m.model, \
            NULL, NULL, NULL, NULL, NULL, NULL, NULL \
            FROM {from}ownership o JOIN vehicle v ON v.id = o.vehicle_id \
            LEFT JOIN vehicle_model m ON m.id = v.model_id WHERE o.customer_id = {id} AND o.to_date IS NULL \
-         UNION ALL SELECT * FROM (SELECT CAST(2 AS BIGINT), {EVENT} FROM {from}timeline_event e \
-           WHERE e.customer_id = {id} AND e.kind = 'commitment' AND e.done_at IS NULL \
-           ORDER BY e.due_date IS NULL, e.due_date, e.at LIMIT {OPEN_ITEMS}) AS open_items \
+         UNION ALL SELECT CAST(2 AS BIGINT), {EVENT} FROM {newest} (SELECT x.id, x.customer_id, x.kind, x.title, x.actor_name, x.at, x.due_date \
+           FROM timeline_event x WHERE x.customer_id = {id} AND x.kind = 'commitment' AND x.done_at IS NULL \
+           ORDER BY {soonest_first} LIMIT {OPEN_ITEMS}) AS e \
          UNION ALL SELECT CAST(3 AS BIGINT), {EVENT} FROM {newest} (SELECT x.id, x.customer_id, x.kind, x.title, x.actor_name, x.at, x.due_date \
            FROM timeline_event x WHERE x.customer_id = {id} \
            ORDER BY x.at DESC, x.id DESC LIMIT {LAST_CONTACTS}) AS e \
