@@ -10,7 +10,8 @@
 #      scope) at 64 keep-alive connections, phones drawn from the seed formula, next
 #      to the limits kit's bare `/lookup` over its own N-customer SQLite file and next
 #      to the same bare lookup answered from autocrm's own database (the same rows)
-#      through the same web stack (bench/bare-lookup).
+#      through the same web stack (bench/bare-lookup); then the screen-pop and that
+#      bare lookup once more each (`…-again`), both servers warm.
 #   3. On each engine: GET /api/v1/search?q=… per kind of query (mobile, name, pinyin
 #      initials, VIN tail, plate) as the CAC agent, and the last 4 digits of a mobile
 #      as a dealer's consultant, at $SEARCH_CONCURRENCY connections; queries are
@@ -127,6 +128,12 @@ PY
     --concurrency "$concurrency" --duration-secs 3 --label warmup >/dev/null
   emit "$(load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
     --concurrency "$concurrency" --error-if-body-contains '"error"' --label "bare-lookup-$engine")"
+  # A second pair, now that both servers have run: the first screen-pop round starts
+  # seconds after the server and the seed, and reads lower than the ones after it.
+  emit "$(load --url "$pop" --header "Authorization: Bearer $token" --phones-from-seed "$customers" \
+    --concurrency "$concurrency" --error-if-body-contains '"error"' --label "screen-pop-$engine-again")"
+  emit "$(load --url "http://127.0.0.1:18590/lookup?phone={phone}" --phones-from-seed "$customers" \
+    --concurrency "$concurrency" --error-if-body-contains '"error"' --label "bare-lookup-$engine-again")"
   kill "$bare" 2>/dev/null || true; wait "$bare" 2>/dev/null || true
 
   # ---- 3. search per kind --------------------------------------------------------------------
