@@ -175,22 +175,23 @@ fn parts(engine: Engine) -> String {
         Engine::Postgres => ("c CROSS JOIN ", "c.id"),
         Engine::Sqlite => ("", "?1"),
     };
-    let (newest, soonest_first) = match engine {
+    let (per_customer, soonest_first) = match engine {
         // The open commitments of each customer in the order of their index
         // (ascending puts the undated last): no sort, as for the newest entries.
         Engine::Postgres => ("c CROSS JOIN LATERAL", "x.due_date, x.at, x.id"),
         Engine::Sqlite => ("", "x.due_date IS NULL, x.due_date, x.at, x.id"),
     };
+    let entries = format!(
+        "SELECT x.id, x.customer_id, x.kind, x.title, x.actor_name, x.at, x.due_date FROM timeline_event x WHERE x.customer_id = {id}"
+    );
     format!(
         "SELECT CAST(1 AS BIGINT), o.customer_id, v.id, o.id, v.vin, v.plate, v.status, m.brand, m.model, \
            NULL, NULL, NULL, NULL, NULL, NULL, NULL \
            FROM {from}ownership o JOIN vehicle v ON v.id = o.vehicle_id \
            LEFT JOIN vehicle_model m ON m.id = v.model_id WHERE o.customer_id = {id} AND o.to_date IS NULL \
-         UNION ALL SELECT CAST(2 AS BIGINT), {EVENT} FROM {newest} (SELECT x.id, x.customer_id, x.kind, x.title, x.actor_name, x.at, x.due_date \
-           FROM timeline_event x WHERE x.customer_id = {id} AND x.kind = 'commitment' AND x.done_at IS NULL \
-           ORDER BY {soonest_first} LIMIT {OPEN_ITEMS}) AS e \
-         UNION ALL SELECT CAST(3 AS BIGINT), {EVENT} FROM {newest} (SELECT x.id, x.customer_id, x.kind, x.title, x.actor_name, x.at, x.due_date \
-           FROM timeline_event x WHERE x.customer_id = {id} \
+         UNION ALL SELECT CAST(2 AS BIGINT), {EVENT} FROM {per_customer} ({entries} \
+           AND x.kind = 'commitment' AND x.done_at IS NULL ORDER BY {soonest_first} LIMIT {OPEN_ITEMS}) AS e \
+         UNION ALL SELECT CAST(3 AS BIGINT), {EVENT} FROM {per_customer} ({entries} \
            ORDER BY x.at DESC, x.id DESC LIMIT {LAST_CONTACTS}) AS e \
          UNION ALL SELECT CAST(4 AS BIGINT), k.customer_id, CAST(NULL AS BIGINT), k.id, k.channel, k.purpose, \
            NULL, NULL, NULL, NULL, NULL, NULL, NULL, k.at, NULL, k.granted FROM {from}consent k WHERE k.customer_id = {id}"
