@@ -73,12 +73,13 @@ for engine in $engines; do
   # The captures go to one fixed consultant (the last seeded), so that a run on a
   # reused database measures the day of the seeded consultant with the most open
   # leads among the others, not of the one an earlier run's captures piled up on.
+  open="'new','contacted','showroom_visit','test_drive','quote','order'"
   capturer=$(q "SELECT username FROM app_user WHERE role = 'sales_consultant' ORDER BY id DESC LIMIT 1")
   busy=$(q "SELECT u.username FROM lead l JOIN app_user u ON u.id = l.owner_user_id
-            WHERE l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order') AND u.username <> '$capturer'
+            WHERE l.stage IN ($open) AND u.username <> '$capturer'
             GROUP BY u.username ORDER BY COUNT(*) DESC, u.username LIMIT 1")
   open_leads=$(q "SELECT COUNT(*) FROM lead l JOIN app_user u ON u.id = l.owner_user_id WHERE u.username = '$busy'
-                  AND l.stage IN ('new','contacted','showroom_visit','test_drive','quote','order')")
+                  AND l.stage IN ($open)")
   model=$(q "SELECT MIN(id) FROM vehicle_model WHERE active = TRUE")
 
   AUTOCRM_LOG=warn AUTOCRM_JOBS_ENABLED=false "$bin" serve --database-url "$url" --listen "127.0.0.1:$port" 2>"$work/serve-$engine.log" & server=$!
@@ -134,7 +135,7 @@ print("\n".join("1%d%09d" % (r.randint(3, 9), r.randrange(10**9)) for _ in range
 
   # ---- 3. the daily distribution ------------------------------------------------------------------
   waiting=$(q "SELECT COUNT(*) FROM lead WHERE distributed_at IS NULL AND source IN ('auto_show','hotline','website','campaign')
-               AND stage IN ('new','contacted','showroom_visit','test_drive','quote','order')")
+               AND stage IN ($open)")
   s=$(date +%s%N)
   "$bin" distribute --again --database-url "$url" >"$work/distribute-$engine.log" 2>&1 || { cat "$work/distribute-$engine.log" >&2; exit 1; }
   e=$(date +%s%N)
