@@ -321,3 +321,103 @@ both_engines! {
         assert!(dues.windows(2).all(|w| w[0] <= w[1]), "soonest due first: {dues:?}");
     }
 }
+
+/// Waits (up to 10 s) for the screen-pop's builder to write the card of `customer`.
+async fn card_built(s: &TestServer, customer: i64) {
+    for _ in 0..200 {
+        if card_count(s, customer).await == 1 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the screen-pop card of customer {customer} was never built");
+}
+
+async fn card_count(s: &TestServer, customer: i64) -> i64 {
+    let (n,): (i64,) =
+        s.db().fetch_one(sql("SELECT COUNT(*) FROM screen_pop_card WHERE id = $1", vec![customer.into()])).await.unwrap();
+    n
+}
+
+/// After a change to `customer`'s data: their card is gone already, the next
+/// screen-pop (from the tables) shows the change, and once the card is built
+/// again it answers the same. Returns that answer's first customer.
+async fn popped_after_change(s: &TestServer, token: &str, url: &str, customer: i64, change: &str) -> Value {
+    assert_eq!(card_count(s, customer).await, 0, "{change}: the write dropped the card in its transaction");
+    let from_tables = s.get(token, url).await.json();
+    card_built(s, customer).await;
+    assert_eq!(s.get(token, url).await.json(), from_tables, "{change}: the rebuilt card answers as the tables do");
+    from_tables["customers"][0].clone()
+}
+
+both_engines! {
+    /// The screen-pop's card (migration 10) answers exactly what the tables do, and
+    /// every change to a row it is made from drops it in the same transaction —
+    /// through the API or any other writer — so no call ever shows an old card.
+    async fn the_screen_pop_card_answers_as_the_tables_do_and_every_change_drops_it(s) {
+        let (d, _) = setup(&s).await;
+        let cac = s.token(CAC_AGENT).await;
+        let url = "/api/v1/screen-pop?phone=13812345678";
+        let zhang = d.zhang.id;
+        let vin = d.zhang.vin.clone().unwrap();
+        assert_eq!(card_count(&s, zhang).await, 0, "nothing has asked for the card yet");
+        let from_tables = s.get(&cac, url).await.json();
+        card_built(&s, zhang).await;
+        assert_eq!(s.get(&cac, url).await.json(), from_tables, "the card answers as the tables did");
+
+        let note = s.post(&cac, &format!("/api/v1/customers/{zhang}/notes"), serde_json::json!({"text": "来电询问召回"})).await;
+        assert_eq!(note.status, 201, "{note}");
+        let c = popped_after_change(&s, &cac, url, zhang, "a note").await;
+        assert_eq!(c["last_contacts"][0]["title"], "来电询问召回", "{c}");
+
+        let open = c["open_items"][0]["id"].as_i64().expect("an open commitment");
+        let done = s.post(&cac, &format!("/api/v1/customers/{zhang}/commitments/{open}/done"), serde_json::json!({})).await;
+        assert_eq!(done.status, 200, "{done}");
+        let c = popped_after_change(&s, &cac, url, zhang, "a commitment kept").await;
+        assert!(c["open_items"].as_array().unwrap().iter().all(|e| e["id"].as_i64() != Some(open)), "{c}");
+
+        s.db()
+            .execute(sql(
+                "INSERT INTO consent (customer_id, channel, purpose, granted, source, at) VALUES ($1, 'sms', 'marketing', $2, 'hotline', $3)",
+                vec![zhang.into(), true.into(), autocrm_store::now().into()],
+            ))
+            .await
+            .unwrap();
+        let c = popped_after_change(&s, &cac, url, zhang, "a consent").await;
+        let sms = c["consents"].as_array().unwrap().iter().find(|k| k["channel"] == "sms").cloned();
+        assert_eq!(sms.map(|k| k["granted"].clone()), Some(Value::Bool(true)), "{c}");
+
+        s.db().execute(sql("UPDATE vehicle SET plate = '沪B99999' WHERE vin = $1", vec![vin.clone().into()])).await.unwrap();
+        let c = popped_after_change(&s, &cac, url, zhang, "a new plate").await;
+        assert_eq!(c["vehicles"][0]["plate"], "沪B99999", "{c}");
+
+        s.db()
+            .execute(sql("UPDATE vehicle_model SET model = '2.0T' WHERE id = (SELECT model_id FROM vehicle WHERE vin = $1)", vec![vin.clone().into()]))
+            .await
+            .unwrap();
+        let c = popped_after_change(&s, &cac, url, zhang, "a model renamed in the catalog").await;
+        assert_eq!(c["vehicles"][0]["model"], "东岳 2.0T", "{c}");
+
+        s.db().execute(sql("UPDATE ownership SET to_date = '2026-11-30' WHERE customer_id = $1", vec![zhang.into()])).await.unwrap();
+        let c = popped_after_change(&s, &cac, url, zhang, "the car sold on").await;
+        assert_eq!(c["vehicles"], serde_json::json!([]), "{c}");
+
+        // A card this build cannot read (an older shape) is answered around and rebuilt.
+        let answer = s.get(&cac, url).await.json();
+        s.db().execute(sql("UPDATE screen_pop_card SET body = '{\"vehicles\": 1}' WHERE id = $1", vec![zhang.into()])).await.unwrap();
+        assert_eq!(s.get(&cac, url).await.json(), answer, "the unreadable card is not shown");
+        let card = || async {
+            let (body,): (String,) =
+                s.db().fetch_one(sql("SELECT body FROM screen_pop_card WHERE id = $1", vec![zhang.into()])).await.unwrap();
+            body
+        };
+        for _ in 0..200 {
+            if card().await.starts_with("{\"vehicles\":[") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(card().await.starts_with("{\"vehicles\":["), "the card was rebuilt: {}", card().await);
+        assert_eq!(s.get(&cac, url).await.json(), answer, "the rebuilt card answers as before");
+    }
+}

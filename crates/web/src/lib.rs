@@ -62,6 +62,8 @@ pub struct AppState {
     pub oem_name: String,
     metrics: metrics::Metrics,
     tokens: auth::TokenCache,
+    /// Builds the screen-pop cards that screen-pops did not find.
+    pub cards: autocrm_store::search::Cards,
 }
 
 impl std::ops::Deref for App {
@@ -75,6 +77,7 @@ impl App {
     pub async fn new(db: Db, config: Config) -> Result<App, autocrm_store::StoreError> {
         let oem_name = autocrm_store::org::oem_name(&db).await?;
         Ok(App(Arc::new(AppState {
+            cards: autocrm_store::search::Cards::spawn(db.clone()),
             db,
             tokens: auth::TokenCache::new(config.http.token_cache_seconds),
             config: Arc::new(config),

@@ -10,6 +10,7 @@ mod v006_detection;
 mod v007_screen_pop;
 mod v008_lead_sparse_keys;
 mod v009_timeline_order;
+mod v010_screen_pop_card;
 
 use crate::db::sql;
 use crate::schema::Change;
@@ -33,6 +34,7 @@ pub fn all() -> Vec<Migration> {
         Migration { version: 7, name: "screen_pop", changes: v007_screen_pop::changes() },
         Migration { version: 8, name: "lead_sparse_keys", changes: v008_lead_sparse_keys::changes() },
         Migration { version: 9, name: "timeline_order", changes: v009_timeline_order::changes() },
+        Migration { version: 10, name: "screen_pop_card", changes: v010_screen_pop_card::changes() },
     ]
 }
 

@@ -8,8 +8,10 @@
 //! exact before prefix) and deduplicated by customer. Prefixes are ranges
 //! (`key >= $1 AND key < $1 || U+10FFFF`), which both engines answer from a B-tree.
 
+pub mod cards;
 mod pop;
 
+pub use cards::Cards;
 pub use pop::{PopConsent, PopCustomer, PopEvent, PopVehicle, ScreenPop, screen_pop};
 
 use autocrm_domain::access::Scope;

@@ -80,7 +80,7 @@ pub struct PopQuery {
     responses((status = 200, body = ScreenPop), (status = 404, body = ErrorResponse), (status = 422, body = ErrorResponse)))]
 pub async fn screen_pop(State(app): State<App>, Caller(a): Caller, Query(q): Query<PopQuery>) -> ApiResult<axum::Json<ScreenPop>> {
     let phone = Phone::parse(&q.phone)?;
-    match search::screen_pop(&app.db, &a.scope, &phone).await? {
+    match search::screen_pop(&app.db, &app.cards, &a.scope, &phone).await? {
         Some(pop) => Ok(axum::Json(pop)),
         None => Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "no customer with this number")),
     }

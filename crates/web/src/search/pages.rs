@@ -82,7 +82,7 @@ pub async fn screen_pop(State(app): State<App>, Caller(a): Caller, l: Layout, Qu
     }
     let (status, problem, pop) = match Phone::parse(&phone) {
         Err(_) => (StatusCode::UNPROCESSABLE_ENTITY, Some(l.t("search.pop.not_a_phone").to_string()), None),
-        Ok(p) => match search::screen_pop(&app.db, &a.scope, &p).await? {
+        Ok(p) => match search::screen_pop(&app.db, &app.cards, &a.scope, &p).await? {
             Some(pop) => (StatusCode::OK, None, Some(pop)),
             None => (StatusCode::NOT_FOUND, Some(l.t("search.pop.nobody").to_string()), None),
         },
