@@ -57,6 +57,10 @@ enum Command {
     Seed(seed::SeedArgs),
     /// Import customers and vehicles from a CSV or .xlsx file (dry run, then commit).
     Import(import::ImportArgs),
+    /// Build the screen-pop card of every customer without one (after upgrading
+    /// to schema version 10, or a large import), while the servers serve: until
+    /// then their screen-pops are answered from the tables.
+    Cards,
     /// Run today's lead distribution now instead of at its hour (once a day: a
     /// second run the same day sends nothing unless --again).
     Distribute {
@@ -148,6 +152,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(cmd) => user::run(&open(&config).await?, cmd).await?,
         Command::Seed(args) => seed::run(&open(&config).await?, args).await?,
         Command::Import(args) => import::run(&open(&config).await?, args).await?,
+        Command::Cards => cards(&open(&config).await?).await?,
         Command::Distribute { again } => distribute(&open(&config).await?, again).await?,
     }
     Ok(())
@@ -214,4 +219,25 @@ mod anyhow_lite {
             Error(s)
         }
     }
+}
+
+/// `autocrm cards`: every missing screen-pop card, with a progress bar at a terminal.
+async fn cards(db: &Db) -> Result<()> {
+    use indicatif::{ProgressBar, ProgressStyle};
+    let started = std::time::Instant::now();
+    let (missing,): (i64,) = db
+        .fetch_one(autocrm_store::db::sql(
+            "SELECT COUNT(*) FROM customer c WHERE NOT EXISTS (SELECT 1 FROM screen_pop_card s WHERE s.id = c.id)",
+            vec![],
+        ))
+        .await
+        .context("counting the customers without a card")?;
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) { ProgressBar::new(missing as u64) } else { ProgressBar::hidden() };
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} cards, {eta} left") {
+        bar.set_style(style);
+    }
+    let built = autocrm_store::search::cards::build_missing(db, |n| bar.set_position(n as u64)).await.context("building cards")?;
+    bar.finish_and_clear();
+    println!("built {built} screen-pop card(s) in {:.2} s", started.elapsed().as_secs_f64());
+    Ok(())
 }

@@ -14,6 +14,7 @@ use autocrm_domain::users::parse_username;
 use autocrm_store::auth::{Actor, SignIn, sign_in};
 use autocrm_store::db::sql;
 use autocrm_store::org::Region;
+use autocrm_store::search::cards;
 use autocrm_store::seed::{self, Scale, SeedOptions, SeedReport};
 use autocrm_store::{Db, StoreError, demo, migrations, record};
 
@@ -174,6 +175,15 @@ async fn dealer_scale_seed_loads_one_dealer_group(db: &Db) {
         .await
         .unwrap();
     assert_eq!(unscheduled, 0, "open leads without a next follow-up");
+
+    // Every customer's screen-pop card; building a missing one again gives the same card.
+    assert_eq!(count(db, "screen_pop_card").await, count(db, "customer").await);
+    let (id, body): (i64, String) =
+        db.fetch_one(sql("SELECT id, body FROM screen_pop_card ORDER BY id DESC LIMIT 1", vec![])).await.unwrap();
+    db.execute(sql("DELETE FROM screen_pop_card WHERE id = $1", vec![id.into()])).await.unwrap();
+    assert_eq!(cards::build_missing(db, |_| {}).await.unwrap(), 1, "only the deleted card was missing");
+    let (again,): (String,) = db.fetch_one(sql("SELECT body FROM screen_pop_card WHERE id = $1", vec![id.into()])).await.unwrap();
+    assert_eq!(again, body);
 
     // A second run is refused and changes nothing.
     match seed_quietly(db, Scale::Dealer, 42).await {
