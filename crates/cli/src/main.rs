@@ -223,20 +223,15 @@ mod anyhow_lite {
 
 /// `autocrm cards`: every missing screen-pop card, with a progress bar at a terminal.
 async fn cards(db: &Db) -> Result<()> {
+    use autocrm_store::search::cards;
     use indicatif::{ProgressBar, ProgressStyle};
     let started = std::time::Instant::now();
-    let (missing,): (i64,) = db
-        .fetch_one(autocrm_store::db::sql(
-            "SELECT COUNT(*) FROM customer c WHERE NOT EXISTS (SELECT 1 FROM screen_pop_card s WHERE s.id = c.id)",
-            vec![],
-        ))
-        .await
-        .context("counting the customers without a card")?;
+    let missing = cards::missing(db).await.context("counting the customers without a card")?;
     let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) { ProgressBar::new(missing as u64) } else { ProgressBar::hidden() };
     if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} cards, {eta} left") {
         bar.set_style(style);
     }
-    let built = autocrm_store::search::cards::build_missing(db, |n| bar.set_position(n as u64)).await.context("building cards")?;
+    let built = cards::build_missing(db, |n| bar.set_position(n as u64)).await.context("building cards")?;
     bar.finish_and_clear();
     println!("built {built} screen-pop card(s) in {:.2} s", started.elapsed().as_secs_f64());
     Ok(())

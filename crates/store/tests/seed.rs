@@ -178,9 +178,11 @@ async fn dealer_scale_seed_loads_one_dealer_group(db: &Db) {
 
     // Every customer's screen-pop card; building a missing one again gives the same card.
     assert_eq!(count(db, "screen_pop_card").await, count(db, "customer").await);
+    assert_eq!(cards::missing(db).await.unwrap(), 0);
     let (id, body): (i64, String) =
         db.fetch_one(sql("SELECT id, body FROM screen_pop_card ORDER BY id DESC LIMIT 1", vec![])).await.unwrap();
     db.execute(sql("DELETE FROM screen_pop_card WHERE id = $1", vec![id.into()])).await.unwrap();
+    assert_eq!(cards::missing(db).await.unwrap(), 1);
     assert_eq!(cards::build_missing(db, |_| {}).await.unwrap(), 1, "only the deleted card was missing");
     let (again,): (String,) = db.fetch_one(sql("SELECT body FROM screen_pop_card WHERE id = $1", vec![id.into()])).await.unwrap();
     assert_eq!(again, body);

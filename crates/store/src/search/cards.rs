@@ -78,6 +78,14 @@ async fn write(tx: &mut Tx, ids: &[i64], mut parts: HashMap<i64, Parts>) -> Resu
     Ok(ids.len())
 }
 
+/// How many customers have no card.
+pub async fn missing(db: &Db) -> Result<i64, StoreError> {
+    let (n,): (i64,) = db
+        .fetch_one(sql("SELECT COUNT(*) FROM customer c WHERE NOT EXISTS (SELECT 1 FROM screen_pop_card s WHERE s.id = c.id)", vec![]))
+        .await?;
+    Ok(n)
+}
+
 /// Builds the card of every customer that has none, in id order, calling
 /// `progress` with the number built so far after each transaction; returns the
 /// number built. The seed runs it once its rows are in.
