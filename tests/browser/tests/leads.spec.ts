@@ -69,7 +69,11 @@ test.describe('phone', () => {
     const overdue = page.locator('[data-list="leads.overdue_follow_ups"] li.lead-card');
     expect(await overdue.count()).toBeGreaterThan(0);
     await expect(overdue.first()).toHaveClass(/overdue/);
-    expect(await page.locator('[data-list="leads.due_today"] li.lead-card').count()).toBeGreaterThan(0);
+    // The demo's appointments for later today need some of the day left: in the last
+    // hour before midnight, China time, they fall due (or past due) within minutes.
+    if (new Date(Date.now() + 8 * 3600e3).getUTCHours() < 23) {
+      expect(await page.locator('[data-list="leads.due_today"] li.lead-card').count()).toBeGreaterThan(0);
+    }
     expect(await page.locator('[data-list="leads.new_assignments"] li.lead-card').count()).toBeGreaterThan(0);
     await expectNoHorizontalOverflow(page);
     await page.screenshot({ path: shotPath('leads-today-phone'), fullPage: true });
