@@ -26,7 +26,7 @@ const QUEUE: usize = 16 * BATCH;
 /// many it wrote. On PostgreSQL the customers are locked first, skipping any a
 /// writer holds: its triggers would delete the card as it commits, so it is left
 /// for the next request (see migration 10).
-pub async fn build(db: &Db, ids: &[i64]) -> Result<usize, StoreError> {
+async fn build(db: &Db, ids: &[i64]) -> Result<usize, StoreError> {
     let mut ids: Vec<i64> = ids.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -78,11 +78,12 @@ async fn write(tx: &mut Tx, ids: &[i64], mut parts: HashMap<i64, Parts>) -> Resu
     Ok(ids.len())
 }
 
+/// Customer `c` has no card (`s.id` may be bounded further by appending to it).
+const WITHOUT_CARD: &str = "NOT EXISTS (SELECT 1 FROM screen_pop_card s WHERE s.id = c.id";
+
 /// How many customers have no card.
 pub async fn missing(db: &Db) -> Result<i64, StoreError> {
-    let (n,): (i64,) = db
-        .fetch_one(sql("SELECT COUNT(*) FROM customer c WHERE NOT EXISTS (SELECT 1 FROM screen_pop_card s WHERE s.id = c.id)", vec![]))
-        .await?;
+    let (n,): (i64,) = db.fetch_one(sql(&format!("SELECT COUNT(*) FROM customer c WHERE {WITHOUT_CARD})"), vec![])).await?;
     Ok(n)
 }
 
@@ -98,8 +99,7 @@ pub async fn build_missing(db: &Db, mut progress: impl FnMut(usize)) -> Result<u
         let rows: Vec<(i64,)> = db
             .fetch_all(sql(
                 &format!(
-                    "SELECT c.id FROM customer c WHERE c.id > $1 AND NOT EXISTS \
-                     (SELECT 1 FROM screen_pop_card s WHERE s.id = c.id AND s.id > $1) ORDER BY c.id LIMIT {BATCH}"
+                    "SELECT c.id FROM customer c WHERE c.id > $1 AND {WITHOUT_CARD} AND s.id > $1) ORDER BY c.id LIMIT {BATCH}"
                 ),
                 vec![after.into()],
             ))
@@ -117,7 +117,7 @@ pub async fn build_missing(db: &Db, mut progress: impl FnMut(usize)) -> Result<u
 /// last clone is dropped.
 #[derive(Clone)]
 pub struct Cards {
-    requests: Option<mpsc::Sender<i64>>,
+    requests: mpsc::Sender<i64>,
 }
 
 impl Cards {
@@ -138,18 +138,11 @@ impl Cards {
                 }
             }
         });
-        Cards { requests: Some(requests) }
-    }
-
-    /// Builds nothing: the screen-pop answers from the tables every time.
-    pub fn none() -> Cards {
-        Cards { requests: None }
+        Cards { requests }
     }
 
     /// Asks for the card of `customer_id`; never waits (a full queue drops it).
     pub fn request(&self, customer_id: i64) {
-        if let Some(r) = &self.requests {
-            let _ = r.try_send(customer_id);
-        }
+        let _ = self.requests.try_send(customer_id);
     }
 }

@@ -247,11 +247,20 @@ pub(super) fn parts_of(engine: Engine, ids: &[i64]) -> Vec<Rendered> {
 async fn rows(db: &Db, scope: &Scope, phone: &Phone) -> Result<Vec<PartRow>, StoreError> {
     // A customer with the number twice appears twice: ask for more, keep 5.
     let customers = customers(db.engine(), scope, phone, MAX_CUSTOMERS * 2);
+    // Each customer once, their card decoded; the ids of those without a card (or
+    // with one this build cannot read) to read from the tables.
     let trim = |rows: &mut Vec<PartRow>| {
         rows.sort_by_key(|r| r.customer_id);
         rows.dedup_by_key(|r| r.customer_id);
         rows.truncate(MAX_CUSTOMERS as usize);
-        rows.iter().filter(|r| r.card.is_none()).map(|r| r.customer_id).collect::<Vec<i64>>()
+        for r in rows.iter_mut() {
+            r.parts = r.card.take().and_then(|body| {
+                serde_json::from_str::<Parts>(&body)
+                    .map_err(|e| tracing::warn!(customer = r.customer_id, error = %e, "unreadable screen-pop card; rebuilding it"))
+                    .ok()
+            });
+        }
+        rows.iter().filter(|r| r.parts.is_none()).map(|r| r.customer_id).collect::<Vec<i64>>()
     };
     match db.engine() {
         Engine::Postgres => {
@@ -284,8 +293,9 @@ pub(super) struct PartRow {
     at: Option<DateTime<Utc>>,
     day: Option<NaiveDate>,
     flag: Option<bool>,
-    /// The customer's card (profile rows only).
+    /// The customer's card (profile rows only), then what it holds (see [`rows`]).
     card: Option<String>,
+    parts: Option<Parts>,
 }
 
 impl FromRow for PartRow {
@@ -304,6 +314,7 @@ impl FromRow for PartRow {
             day: r.get(14)?,
             flag: r.get(15)?,
             card: r.get(16)?,
+            parts: None,
         })
     }
 }
@@ -458,16 +469,6 @@ pub(super) fn group(rows: Vec<PartRow>) -> Result<HashMap<i64, Parts>, StoreErro
     Ok(by_customer)
 }
 
-/// The parts of `ids` read from the tables, outside any card.
-async fn parts_from_tables(db: &Db, ids: &[i64]) -> Result<HashMap<i64, Parts>, StoreError> {
-    let mut snap = db.snapshot().await?;
-    let mut rows = Vec::new();
-    for stmt in parts_of(db.engine(), ids) {
-        rows.extend(snap.fetch_all::<PartRow>(stmt).await?);
-    }
-    group(rows)
-}
-
 /// The caller's customers within `scope` and what the agent needs about each;
 /// `None` when no customer in scope has that number. Identifiers are always
 /// masked here: revealing one is the audited action of the 360 page. A customer
@@ -481,31 +482,14 @@ pub async fn screen_pop(db: &Db, cards: &Cards, scope: &Scope, phone: &Phone) ->
     }
     let mut from_tables = group(part_rows)?;
     let mut customers = Vec::with_capacity(profiles.len());
-    let mut unreadable = Vec::new();
     for mut row in profiles {
-        let card = row.card.take();
+        let card = row.parts.take();
         let mut customer = row.customer()?;
-        let parts = match card.map(|body| serde_json::from_str::<Parts>(&body)) {
-            Some(Ok(parts)) => parts,
-            Some(Err(e)) => {
-                tracing::warn!(customer = customer.customer_id, error = %e, "unreadable screen-pop card; rebuilding it");
-                unreadable.push(customer.customer_id);
-                Parts::default()
-            }
-            None => {
-                cards.request(customer.customer_id);
-                from_tables.remove(&customer.customer_id).unwrap_or_default()
-            }
-        };
-        customer.set_parts(parts);
+        customer.set_parts(card.unwrap_or_else(|| {
+            cards.request(customer.customer_id);
+            from_tables.remove(&customer.customer_id).unwrap_or_default()
+        }));
         customers.push(customer);
-    }
-    if !unreadable.is_empty() {
-        let mut fresh = parts_from_tables(db, &unreadable).await?;
-        for c in customers.iter_mut().filter(|c| unreadable.contains(&c.customer_id)) {
-            c.set_parts(fresh.remove(&c.customer_id).unwrap_or_default());
-            cards.request(c.customer_id);
-        }
     }
     // At most 50 open items over all the caller's customers, the soonest due.
     let mut open: Vec<(usize, PopEvent)> = Vec::new();
