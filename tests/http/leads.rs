@@ -400,6 +400,36 @@ both_engines! {
 }
 
 both_engines! {
+    /// "Due today" ends at midnight in China (UTC+8), whatever the server's clock
+    /// zone: read at a fixed clock half an hour before that midnight.
+    async fn the_day_ends_at_midnight_in_china(s) {
+        let m = model(&s).await;
+        let at = |rfc: &str| DateTime::parse_from_rfc3339(rfc).unwrap().with_timezone(&Utc);
+        let now = at("2026-03-10T23:30:00+08:00");
+        let mut ids = vec![];
+        for (mobile, due) in [
+            ("13844447001", "2026-03-10T23:00:00+08:00"),
+            ("13844447002", "2026-03-10T23:50:00+08:00"),
+            ("13844447003", "2026-03-11T00:10:00+08:00"),
+        ] {
+            let lead = walk_in(&s, SHA01_CONSULTANT, m, mobile, "later").await;
+            let id = lead["id"].as_i64().unwrap();
+            s.db().execute(sql("UPDATE lead SET next_follow_up_at = $1 WHERE id = $2", vec![at(due).into(), id.into()])).await.unwrap();
+            ids.push(id);
+        }
+        let me = autocrm_tests::customers::actor(&s.org, SHA01_CONSULTANT);
+        let listed = |rows: &[autocrm_store::leads::today::LeadRow]| rows.iter().map(|r| r.id).collect::<Vec<_>>();
+        let day = autocrm_store::leads::today::today(s.db(), &me.scope, me.user_id, now).await.unwrap();
+        assert_eq!(listed(&day.overdue), [ids[0]], "due half an hour ago");
+        assert_eq!(listed(&day.due_today), [ids[1]], "due before midnight in China; not the one ten minutes after it");
+        // Twenty minutes later it is the next day in China: the 00:10 one is due today.
+        let day = autocrm_store::leads::today::today(s.db(), &me.scope, me.user_id, at("2026-03-11T00:00:00+08:00")).await.unwrap();
+        assert_eq!(listed(&day.overdue), [ids[0], ids[1]]);
+        assert_eq!(listed(&day.due_today), [ids[2]]);
+    }
+}
+
+both_engines! {
     /// A referral is recorded on the referrer and followed to the order.
     async fn a_referral_is_tracked_to_the_order(s) {
         let m = model(&s).await;

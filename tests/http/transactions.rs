@@ -210,3 +210,139 @@ both_engines! {
         }
     }
 }
+
+both_engines! {
+    async fn a_prefetched_read_sees_the_writes_before_it_and_none_after(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let db = t.db();
+        let ours = || sql("SELECT key FROM setting WHERE key LIKE 'p.%' ORDER BY key", vec![]);
+        let mut tx = db.begin().await.unwrap();
+        tx.write_later(put("p.before")).await.unwrap();
+        let early = tx.prefetch::<(String,)>(ours()).await.unwrap();
+        tx.execute(put("p.after")).await.unwrap();
+        let seen: Vec<String> = tx.take(early).await.unwrap().into_iter().map(|r| r.0).collect();
+        assert_eq!(seen, ["p.before"], "the read ran where it was asked for, in the transaction's order");
+        // Taken before anything else went out: sent then.
+        let late = tx.prefetch::<(String,)>(ours()).await.unwrap();
+        let seen: Vec<String> = tx.take(late).await.unwrap().into_iter().map(|r| r.0).collect();
+        assert_eq!(seen, ["p.after", "p.before"]);
+        tx.commit().await.unwrap();
+
+        // A prefetch that fails fails its transaction, wherever it surfaces.
+        let mut tx = db.begin().await.unwrap();
+        tx.execute(put("p.rolled_back")).await.unwrap();
+        let broken = tx.prefetch::<(i64,)>(sql("SELECT no_such_column FROM setting", vec![])).await;
+        let outcome = match broken {
+            Err(e) => Err(e),
+            Ok(b) => tx.take(b).await.map(|_| ()),
+        };
+        assert!(outcome.is_err(), "the bad read is reported");
+        drop(tx);
+        assert_eq!(value_of(db, "p.rolled_back").await, None);
+    }
+}
+
+both_engines! {
+    async fn new_ids_are_unique_under_concurrent_transactions(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        // Each transaction writes three rows with ids it takes (one at a time, each
+        // row written before the next id is asked for); every third rolls back.
+        let take = |db: Db, i: usize| async move {
+            let mut tx = db.begin().await.unwrap();
+            let mut ids = vec![];
+            for n in 0..3 {
+                let id = tx.next_id("region").await.unwrap();
+                tx.execute(sql(
+                    "INSERT INTO region (id, code, name, active, version, created_at, updated_at) VALUES ($1, $2, 'r', $3, 1, $4, $4)",
+                    vec![id.into(), format!("R{i}.{n}").into(), true.into(), chrono::Utc::now().into()],
+                ))
+                .await
+                .unwrap();
+                ids.push(id);
+            }
+            if i % 3 == 0 {
+                drop(tx);
+            } else {
+                tx.commit().await.unwrap();
+            }
+            ids
+        };
+        let tasks: Vec<_> = (0..30).map(|i| tokio::spawn(take(t.db().clone(), i))).collect();
+        let (mut all, mut committed) = (vec![], vec![]);
+        for (i, task) in tasks.into_iter().enumerate() {
+            // Not necessarily rising: on PostgreSQL two transactions refilling the
+            // process's block at once each bring ids (as sessions with a sequence
+            // cache do).
+            let ids = task.await.unwrap();
+            if i % 3 != 0 {
+                committed.extend(ids.iter().copied());
+            }
+            all.extend(ids);
+        }
+        // SQLite hands a rolled-back transaction's ids out again; PostgreSQL's
+        // sequence never does.
+        let mut unique = if engine == autocrm_tests::Engine::Postgres { all.clone() } else { committed.clone() };
+        let n = unique.len();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), n, "no id was handed out twice");
+        // A row inserted the usual way (the table's own default) takes none of them.
+        let fresh = {
+            let mut tx = t.db().begin().await.unwrap();
+            let id = tx
+                .insert_returning_id(sql(
+                    "INSERT INTO region (code, name, active, version, created_at, updated_at) VALUES ('plain', 'r', $1, 1, $2, $2)",
+                    vec![true.into(), chrono::Utc::now().into()],
+                ))
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            id
+        };
+        let (rows,): (i64,) = t.db().fetch_one(sql("SELECT COUNT(*) FROM region", vec![])).await.unwrap();
+        assert_eq!(rows, 61, "the 20 committed transactions' rows and the plain one");
+        if engine == autocrm_tests::Engine::Postgres {
+            // The sequence has moved past every id handed out, rolled back or not.
+            assert!(all.iter().all(|id| *id < fresh), "{fresh} comes after {all:?}");
+        }
+    }
+}
+
+both_engines! {
+    async fn appended_log_rows_are_read_back_in_order_and_fail_their_transaction_whole(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let db = t.db();
+        const COLUMNS: &[&str] = &["at", "actor_name", "action", "entity", "summary"];
+        let row = |summary: Option<&str>| -> Vec<sea_query::Value> {
+            vec![chrono::Utc::now().into(), "t".into(), "create".into(), "test".into(), summary.map(str::to_string).into()]
+        };
+        let summaries = || sql("SELECT summary FROM audit_event WHERE entity = 'test' ORDER BY id", vec![]);
+
+        let mut tx = db.begin().await.unwrap();
+        tx.append("audit_event", COLUMNS, row(Some("one"))).await.unwrap();
+        tx.write_later(put("between")).await.unwrap();
+        tx.append("audit_event", COLUMNS, row(Some("two"))).await.unwrap();
+        let seen: Vec<(Option<String>,)> = tx.fetch_all(summaries()).await.unwrap();
+        assert_eq!(seen, [(Some("one".into()),), (Some("two".into()),)], "appended rows are there for the next read, in order");
+        tx.append("audit_event", COLUMNS, row(Some("three"))).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(db.fetch_all::<(Option<String>,)>(summaries()).await.unwrap().len(), 3);
+        assert_eq!(value_of(db, "between").await.as_deref(), Some("x"));
+
+        // A bad row among those sent together fails the whole transaction.
+        let mut tx = db.begin().await.unwrap();
+        tx.execute(put("doomed")).await.unwrap();
+        tx.append("audit_event", COLUMNS, row(Some("four"))).await.unwrap();
+        let bad = vec![chrono::Utc::now().into(), Option::<String>::None.into(), "create".into(), "test".into(), "five".into()];
+        let outcome = match tx.append("audit_event", COLUMNS, bad).await {
+            Err(e) => Err(e),
+            Ok(()) => tx.commit().await,
+        };
+        assert!(outcome.is_err(), "a row without its actor's name is refused");
+        assert_eq!(db.fetch_all::<(Option<String>,)>(summaries()).await.unwrap().len(), 3, "none of the failed transaction's rows landed");
+        assert_eq!(value_of(db, "doomed").await, None);
+    }
+}

@@ -35,9 +35,7 @@ pub struct Change<'a> {
 /// building and rendering a query for each was work done while holding the one
 /// writer (see BENCHMARKS.md, quick capture, 2026-12-03).
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
-    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let text = TEXT.get_or_init(|| crate::db::insert_text("audit_event", &COLUMNS));
-    tx.write_later(crate::db::sql(text, row(actor, c, now()).into())).await
+    tx.append("audit_event", &COLUMNS, row(actor, c, now()).into()).await
 }
 
 /// Records many changes made by one bulk step (a distribution, a handover) with

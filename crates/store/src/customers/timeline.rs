@@ -23,9 +23,10 @@ pub struct NewEvent<'a> {
 }
 
 /// Adds an entry inside the caller's transaction (so the event and the change it
-/// records commit together); sent with the next statement (see [`Tx::write_later`]).
+/// records commit together); sent with the next statement, together with the
+/// transaction's other new entries (see [`Tx::append`]).
 pub async fn add(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<(), StoreError> {
-    tx.write_later(insert(actor, e)).await
+    tx.append("timeline_event", &NEW_COLUMNS, values(actor, e)).await
 }
 
 /// [`add`], waiting for the new entry's id (the demo back-dates its entries).
@@ -33,11 +34,16 @@ pub(crate) async fn add_returning_id(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>
     tx.insert_returning_id(insert(actor, e)).await
 }
 
+/// The columns of an entry, in the order of [`values`].
+const NEW_COLUMNS: [&str; 11] =
+    ["customer_id", "at", "kind", "title", "body", "actor_id", "actor_name", "dealer_id", "ref_entity", "ref_id", "due_date"];
+
 fn insert(actor: &Actor, e: NewEvent<'_>) -> crate::db::Raw {
-    sql(
-        "INSERT INTO timeline_event (customer_id, at, kind, title, body, actor_id, actor_name, dealer_id, ref_entity, ref_id, due_date) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        vec![
+    sql(&crate::db::insert_text("timeline_event", &NEW_COLUMNS), values(actor, e))
+}
+
+fn values(actor: &Actor, e: NewEvent<'_>) -> Vec<sea_query::Value> {
+    vec![
             e.customer_id.into(),
             now().into(),
             e.kind.into(),
@@ -49,8 +55,7 @@ fn insert(actor: &Actor, e: NewEvent<'_>) -> crate::db::Raw {
             e.reference.map(|r| r.0.to_string()).into(),
             e.reference.map(|r| r.1).into(),
             e.due_date.into(),
-        ],
-    )
+    ]
 }
 
 /// Adds many entries by one actor at once (a distribution, a handover), a few
@@ -59,9 +64,7 @@ pub async fn add_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent<'_>]) -> Re
     let at = now();
     for chunk in events.chunks(500) {
         let mut q = sea_query::Query::insert();
-        q.into_table("timeline_event").columns([
-            "customer_id", "at", "kind", "title", "body", "actor_id", "actor_name", "dealer_id", "ref_entity", "ref_id", "due_date",
-        ]);
+        q.into_table("timeline_event").columns(NEW_COLUMNS);
         for e in chunk {
             let row: Vec<sea_query::SimpleExpr> = vec![
                 e.customer_id.into(),

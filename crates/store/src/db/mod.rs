@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 pub use row::{Col, FromRow, Row};
 pub use snapshot::Snapshot;
-pub use stmt::{Raw, Rendered, Stmt, insert_text, sql};
-pub use tx::Tx;
+pub use stmt::{Raw, Rendered, Stmt, insert_rows_text, insert_text, sql};
+pub use tx::{Prefetch, Tx};
 pub(crate) use sqlite::{USUAL_CACHE_SIZE, USUAL_SORTING};
 
 use crate::StoreError;
@@ -113,7 +113,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         match &*self.inner {
             Inner::Sqlite(db) => Tx::sqlite_write(db).await,
-            Inner::Postgres(db) => Ok(Tx::pg_begin(db.get().await?, "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan")),
+            Inner::Postgres(db) => Ok(Tx::pg_begin(db.get().await?, db.ids.clone(), "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan")),
         }
     }
 

@@ -1,5 +1,8 @@
 //! PostgreSQL: a deadpool connection pool, statements prepared once per connection.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use futures_util::SinkExt;
 use sea_query::Value;
@@ -12,6 +15,33 @@ use crate::StoreError;
 
 pub(super) struct PgDb {
     pool: Pool,
+    pub(super) ids: Arc<IdBlocks>,
+}
+
+/// Ids of each table taken from its sequence a block at a time and handed out by
+/// this process (the pooled optimizer of Hibernate and the like): a new row's id,
+/// and the number derived from it, cost no round trip of their own. Ids stay
+/// unique, smallest first; as with a sequence's own `CACHE`, transactions taking
+/// ids at once may get them out of the order they write their rows, and a restart
+/// leaves the rest of a block unused, as a rolled-back insert leaves a gap.
+#[derive(Default)]
+pub(super) struct IdBlocks(Mutex<HashMap<String, Vec<i64>>>);
+
+/// How many ids one trip to a sequence brings.
+pub(super) const ID_BLOCK: usize = 16;
+
+impl IdBlocks {
+    pub(super) fn take(&self, table: &str) -> Option<i64> {
+        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_mut(table).and_then(Vec::pop)
+    }
+
+    pub(super) fn keep(&self, table: &str, ids: impl IntoIterator<Item = i64>) {
+        let mut map = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let block = map.entry(table.to_string()).or_default();
+        block.extend(ids);
+        // Smallest last: handed out in rising order.
+        block.sort_unstable_by(|a, b| b.cmp(a));
+    }
 }
 
 impl PgDb {
@@ -24,7 +54,7 @@ impl PgDb {
             .map_err(|e| StoreError::Config(format!("database pool: {e}")))?;
         // Fail at start-up, not on the first request, when the server is unreachable.
         drop(pool.get().await.map_err(|e| StoreError::Unavailable(e.to_string()))?);
-        Ok(PgDb { pool })
+        Ok(PgDb { pool, ids: Arc::default() })
     }
 
     pub(super) async fn get(&self) -> Result<Object, StoreError> {
@@ -87,21 +117,93 @@ pub(super) async fn copy_in(client: &Object, table: &str, columns: &[&str], rows
 /// sharing the machine's cores is most of a small transaction's time.
 pub(super) struct PgTx {
     pub(super) client: Object,
+    pub(super) ids: Arc<IdBlocks>,
     pending: Vec<Pending>,
+    /// Rows of prefetched reads that have come back, by slot.
+    fetched: Vec<(usize, Vec<tokio_postgres::Row>)>,
+    slots: usize,
 }
 
 enum Pending {
     Script(String),
     Write(String, Vec<Value>),
+    /// A read whose rows are kept for a later [`PgTx::take`].
+    Read(String, Vec<Value>, usize),
+    /// A row of a log table (see `Tx::append`).
+    Append { table: &'static str, columns: &'static [&'static str], row: Vec<Value> },
+}
+
+/// Rows of one log table per statement at most (well under PostgreSQL's 65,535
+/// parameters for any table here).
+const APPEND_ROWS: usize = 200;
+
+/// The pending statements as they go out: the appended rows of each table become
+/// one multi-row insert, after the other writes queued with them and before the
+/// next read or script (a prefetched read, a savepoint, the commit), so whatever
+/// runs after them sees them.
+fn coalesce(pending: Vec<Pending>) -> Vec<Pending> {
+    type Group = (&'static str, &'static [&'static str], Vec<Value>, usize);
+    fn emit(out: &mut Vec<Pending>, groups: &mut Vec<Group>) {
+        for (table, columns, values, rows) in groups.drain(..) {
+            let k = columns.len();
+            let mut values = values.into_iter();
+            let mut left = rows;
+            while left > 0 {
+                let n = left.min(APPEND_ROWS);
+                out.push(Pending::Write(super::insert_rows_text(table, columns, n), values.by_ref().take(n * k).collect()));
+                left -= n;
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(pending.len());
+    let mut groups: Vec<Group> = vec![];
+    for p in pending {
+        match p {
+            Pending::Append { table, columns, row } => match groups.iter_mut().find(|g| g.0 == table && g.1 == columns) {
+                Some(g) => {
+                    g.2.extend(row);
+                    g.3 += 1;
+                }
+                None => groups.push((table, columns, row, 1)),
+            },
+            Pending::Write(..) => out.push(p),
+            Pending::Read(..) | Pending::Script(_) => {
+                emit(&mut out, &mut groups);
+                out.push(p);
+            }
+        }
+    }
+    emit(&mut out, &mut groups);
+    out
 }
 
 impl PgTx {
-    pub(super) fn begin(client: Object, begin: &str) -> PgTx {
-        PgTx { client, pending: vec![Pending::Script(begin.to_string())] }
+    pub(super) fn begin(client: Object, ids: Arc<IdBlocks>, begin: &str) -> PgTx {
+        PgTx { client, ids, pending: vec![Pending::Script(begin.to_string())], fetched: vec![], slots: 0 }
     }
 
     pub(super) fn later(&mut self, sql: String, values: Vec<Value>) {
         self.pending.push(Pending::Write(sql, values));
+    }
+
+    pub(super) fn append(&mut self, table: &'static str, columns: &'static [&'static str], row: Vec<Value>) {
+        self.pending.push(Pending::Append { table, columns, row });
+    }
+
+    /// Queues a read to go out with the next round trip; returns its slot.
+    pub(super) fn read_later(&mut self, sql: String, values: Vec<Value>) -> usize {
+        self.slots += 1;
+        self.pending.push(Pending::Read(sql, values, self.slots));
+        self.slots
+    }
+
+    /// The rows of the read queued as `slot` (sent now if it has not gone out yet).
+    pub(super) async fn take(&mut self, slot: usize) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        if !self.fetched.iter().any(|(s, _)| *s == slot) {
+            self.flush().await?;
+        }
+        let at = self.fetched.iter().position(|(s, _)| *s == slot).ok_or_else(|| StoreError::Decode("a prefetched read was taken twice".into()))?;
+        Ok(self.fetched.swap_remove(at).1)
     }
 
     /// Sends what is pending, then `last` (statements, or scripts such as
@@ -110,15 +212,21 @@ impl PgTx {
     /// Returns the results of `last`, in order.
     async fn run(&mut self, last: Vec<(Pending, Want)>) -> Result<Vec<Done>, StoreError> {
         let asked = last.len();
-        let mut items: Vec<(Pending, Want)> = std::mem::take(&mut self.pending).into_iter().map(|p| (p, Want::Nothing)).collect();
+        let mut items: Vec<(Pending, Want)> = coalesce(std::mem::take(&mut self.pending))
+            .into_iter()
+            .map(|p| match p {
+                Pending::Read(..) => (p, Want::Rows),
+                _ => (p, Want::Nothing),
+            })
+            .collect();
         items.extend(last);
         // Prepare first (cached per connection: no round trip after the first use),
         // so every request below is sent on its first poll, in order.
         let mut prepared = Vec::with_capacity(items.len());
         for (item, _) in &items {
             prepared.push(match item {
-                Pending::Write(sql, values) => Some((self.client.prepare_cached(sql).await?, params(values)?)),
-                Pending::Script(_) => None,
+                Pending::Write(sql, values) | Pending::Read(sql, values, _) => Some((self.client.prepare_cached(sql).await?, params(values)?)),
+                Pending::Script(_) | Pending::Append { .. } => None,
             });
         }
         let client = &self.client;
@@ -127,7 +235,8 @@ impl PgTx {
                 (_, Some((st, params)), Want::Count) => Box::pin(async move { client.execute(st, &refs(params)).await.map(Done::Count) }),
                 (_, Some((st, params)), _) => Box::pin(async move { client.query(st, &refs(params)).await.map(Done::Rows) }),
                 (Pending::Script(s), None, _) => Box::pin(async move { client.batch_execute(s).await.map(|_| Done::Count(0)) }),
-                (Pending::Write(..), None, _) => unreachable!("every write is prepared above"),
+                (Pending::Write(..) | Pending::Read(..), None, _) => unreachable!("every statement is prepared above"),
+                (Pending::Append { .. }, _, _) => unreachable!("appended rows are coalesced into writes above"),
             };
             f
         });
@@ -135,9 +244,10 @@ impl PgTx {
         let skip = results.len() - asked;
         let mut done = Vec::with_capacity(asked);
         for (i, r) in results.into_iter().enumerate() {
-            let r = r?;
-            if i >= skip {
-                done.push(r);
+            match (r?, &items[i].0) {
+                (Done::Rows(rows), Pending::Read(_, _, slot)) if i < skip => self.fetched.push((*slot, rows)),
+                (r, _) if i >= skip => done.push(r),
+                _ => {}
             }
         }
         Ok(done)
@@ -145,24 +255,6 @@ impl PgTx {
 
     async fn run_one(&mut self, last: Option<(Pending, Want)>) -> Result<Done, StoreError> {
         Ok(self.run(last.into_iter().collect()).await?.pop().unwrap_or(Done::Count(0)))
-    }
-
-    /// Two reads that do not depend on each other, in one round trip.
-    pub(super) async fn fetch_two<A: FromRow, B: FromRow>(
-        &mut self,
-        a: (String, Vec<Value>),
-        b: (String, Vec<Value>),
-    ) -> Result<(Vec<A>, Vec<B>), StoreError> {
-        let done = self.run(vec![(Pending::Write(a.0, a.1), Want::Rows), (Pending::Write(b.0, b.1), Want::Rows)]).await?;
-        let mut rows = done.into_iter().map(|d| match d {
-            Done::Rows(rows) => rows,
-            Done::Count(_) => vec![],
-        });
-        let (ra, rb) = (rows.next().unwrap_or_default(), rows.next().unwrap_or_default());
-        Ok((
-            ra.iter().map(|r| A::from_row(&Row::Pg(r))).collect::<Result<_, _>>()?,
-            rb.iter().map(|r| B::from_row(&Row::Pg(r))).collect::<Result<_, _>>()?,
-        ))
     }
 
     pub(super) async fn fetch_all<T: FromRow>(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<T>, StoreError> {
@@ -198,4 +290,68 @@ enum Want {
 enum Done {
     Rows(Vec<tokio_postgres::Row>),
     Count(u64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const AUDIT: &[&str] = &["a", "b"];
+    const TIMELINE: &[&str] = &["c"];
+
+    fn shape(p: &[Pending]) -> Vec<String> {
+        p.iter()
+            .map(|p| match p {
+                Pending::Script(s) => format!("script {s}"),
+                Pending::Write(sql, v) => format!("{sql} {}", v.len()),
+                Pending::Read(sql, _, slot) => format!("read {slot} {sql}"),
+                Pending::Append { table, .. } => format!("append {table}"),
+            })
+            .collect()
+    }
+
+    fn append(table: &'static str, columns: &'static [&'static str]) -> Pending {
+        Pending::Append { table, columns, row: columns.iter().map(|_| Value::from(1i64)).collect() }
+    }
+
+    #[test]
+    fn appended_rows_of_a_table_become_one_insert_before_the_next_read_or_script() {
+        let pending = vec![
+            Pending::Script("BEGIN".into()),
+            append("audit_event", AUDIT),
+            Pending::Write("INSERT INTO lead".into(), vec![]),
+            append("timeline_event", TIMELINE),
+            append("audit_event", AUDIT),
+            append("timeline_event", TIMELINE),
+            Pending::Read("SELECT 1".into(), vec![], 7),
+            append("audit_event", AUDIT),
+            Pending::Script("COMMIT".into()),
+        ];
+        assert_eq!(
+            shape(&coalesce(pending)),
+            [
+                "script BEGIN",
+                "INSERT INTO lead 0",
+                "INSERT INTO audit_event (a, b) VALUES ($1, $2), ($3, $4) 4",
+                "INSERT INTO timeline_event (c) VALUES ($1), ($2) 2",
+                "read 7 SELECT 1",
+                "INSERT INTO audit_event (a, b) VALUES ($1, $2) 2",
+                "script COMMIT",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_long_run_of_appended_rows_is_split_into_statements_of_bounded_size() {
+        let pending: Vec<Pending> = (0..APPEND_ROWS * 2 + 1).map(|_| append("audit_event", AUDIT)).collect();
+        let out = coalesce(pending);
+        let sizes: Vec<usize> = out
+            .iter()
+            .map(|p| match p {
+                Pending::Write(_, v) => v.len() / AUDIT.len(),
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(sizes, [APPEND_ROWS, APPEND_ROWS, 1]);
+    }
 }

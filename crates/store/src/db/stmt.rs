@@ -45,8 +45,16 @@ pub fn sql(text: &str, values: Vec<Value>) -> Raw {
 /// `INSERT INTO table (columns) VALUES ($1, $2, …)`: the text of a one-row insert,
 /// for [`sql`] with the row's values in the order of `columns`.
 pub fn insert_text(table: &str, columns: &[&str]) -> String {
-    let placeholders = (1..=columns.len()).map(|i| format!("${i}")).collect::<Vec<_>>();
-    format!("INSERT INTO {table} ({}) VALUES ({})", columns.join(", "), placeholders.join(", "))
+    insert_rows_text(table, columns, 1)
+}
+
+/// [`insert_text`] for `rows` rows: their values one row after the other.
+pub fn insert_rows_text(table: &str, columns: &[&str], rows: usize) -> String {
+    let k = columns.len();
+    let tuples = (0..rows)
+        .map(|r| format!("({})", (1..=k).map(|i| format!("${}", r * k + i)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>();
+    format!("INSERT INTO {table} ({}) VALUES {}", columns.join(", "), tuples.join(", "))
 }
 
 impl Stmt for Raw {

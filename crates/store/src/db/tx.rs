@@ -28,8 +28,8 @@ impl Tx {
     }
 
     /// The `BEGIN` goes out with the transaction's first statement.
-    pub(super) fn pg_begin(client: Object, begin: &str) -> Tx {
-        Tx { inner: Some(Inner::Pg(pg::PgTx::begin(client, begin))) }
+    pub(super) fn pg_begin(client: Object, ids: std::sync::Arc<pg::IdBlocks>, begin: &str) -> Tx {
+        Tx { inner: Some(Inner::Pg(pg::PgTx::begin(client, ids, begin))) }
     }
 
     pub fn engine(&self) -> Engine {
@@ -51,18 +51,25 @@ impl Tx {
         }
     }
 
-    /// Two reads that do not depend on each other: one round trip on PostgreSQL
-    /// (pipelined, with whatever writes are pending), one after the other on SQLite.
-    pub async fn fetch_two<A: FromRow, B: FromRow>(&mut self, a: impl Stmt, b: impl Stmt) -> Result<(Vec<A>, Vec<B>), StoreError> {
-        let engine = self.engine();
-        let (a, b) = (a.render(engine), b.render(engine));
-        match self.inner()? {
-            Inner::Sqlite(c) => {
-                // One guard of the writer for both (a second one would wait for the first).
-                let conn = c.conn();
-                Ok((sqlite::fetch_all(&conn.conn, &a.0, &a.1)?, sqlite::fetch_all(&conn.conn, &b.0, &b.1)?))
-            }
-            Inner::Pg(c) => c.fetch_two(a, b).await,
+    /// A read that does not depend on what the transaction writes before it is
+    /// taken: sent with the transaction's next round trip on PostgreSQL (pipelined
+    /// with whatever that round trip carries), run at once on SQLite. Its rows come
+    /// with [`Tx::take`]; a failure surfaces there or at the next statement.
+    pub async fn prefetch<T: FromRow>(&mut self, stmt: impl Stmt) -> Result<Prefetch<T>, StoreError> {
+        let (sql, values) = stmt.render(self.engine());
+        Ok(Prefetch(match self.inner()? {
+            Inner::Sqlite(c) => Fetched::Ready(sqlite::fetch_all(&c.conn().conn, &sql, &values)?),
+            Inner::Pg(c) => Fetched::Sent(c.read_later(sql, values)),
+        }))
+    }
+
+    /// The rows of a [`Tx::prefetch`] (on PostgreSQL, sent now if nothing has gone
+    /// out since).
+    pub async fn take<T: FromRow>(&mut self, p: Prefetch<T>) -> Result<Vec<T>, StoreError> {
+        match (p.0, self.inner()?) {
+            (Fetched::Ready(rows), _) => Ok(rows),
+            (Fetched::Sent(slot), Inner::Pg(c)) => c.take(slot).await?.iter().map(|r| T::from_row(&super::row::Row::Pg(r))).collect(),
+            (Fetched::Sent(_), Inner::Sqlite(_)) => Err(StoreError::Decode("a PostgreSQL prefetch taken on SQLite".into())),
         }
     }
 
@@ -97,6 +104,26 @@ impl Tx {
         }
     }
 
+    /// Adds a row to a log table (the audit trail, customers' timelines): one that
+    /// no row refers to and that the transaction does not read back or change
+    /// after writing. Inserted at once on SQLite. On PostgreSQL it goes out with
+    /// the next round trip, as a [`Tx::write_later`] would, but the rows of one
+    /// table queued together become one multi-row insert, after the other writes
+    /// queued with them: a capture's two audit entries and two timeline entries
+    /// cost two statements, not four.
+    pub async fn append(&mut self, table: &'static str, columns: &'static [&'static str], row: Vec<sea_query::Value>) -> Result<(), StoreError> {
+        match self.inner()? {
+            Inner::Sqlite(c) => {
+                let (sql, values) = super::sql(&super::insert_text(table, columns), row).render(Engine::Sqlite);
+                sqlite::execute(&c.conn().conn, &sql, &values).map(|_| ())
+            }
+            Inner::Pg(c) => {
+                c.append(table, columns, row);
+                Ok(())
+            }
+        }
+    }
+
     /// Inserts a row and returns its new id (`… RETURNING id` works on both engines).
     pub async fn insert_returning_id(&mut self, stmt: impl Stmt) -> Result<i64, StoreError> {
         let (sql, values) = stmt.render(self.engine());
@@ -110,8 +137,20 @@ impl Tx {
 
     /// Reserves the id the next row of `table` gets, so a number derived from it
     /// (a lead's `L00000042`) is written with the row instead of by a second
-    /// statement.
+    /// statement. On PostgreSQL it comes from this process's block of the table's
+    /// sequence (`pg::IdBlocks`): a round trip once every `ID_BLOCK` ids.
     pub async fn next_id(&mut self, table: &str) -> Result<i64, StoreError> {
+        if let Inner::Pg(c) = self.inner()? {
+            if let Some(id) = c.ids.take(table) {
+                return Ok(id);
+            }
+            let mut ids = self.reserve_ids(table, pg::ID_BLOCK).await?;
+            let first = ids.remove(0);
+            if let Some(Inner::Pg(c)) = &self.inner {
+                c.ids.keep(table, ids);
+            }
+            return Ok(first);
+        }
         self.reserve_ids(table, 1).await?.pop().ok_or(StoreError::NotFound)
     }
 
@@ -126,12 +165,6 @@ impl Tx {
         }
         let rows: Vec<(i64,)> = self.fetch_all(self.ids_stmt(table, n)).await?;
         self.ids_from(rows, n)
-    }
-
-    /// [`Tx::next_id`] and an unrelated read in one round trip (see [`Tx::fetch_two`]).
-    pub async fn next_id_and<T: FromRow>(&mut self, table: &str, other: impl Stmt) -> Result<(i64, Vec<T>), StoreError> {
-        let (ids, rows): (Vec<(i64,)>, Vec<T>) = self.fetch_two(self.ids_stmt(table, 1), other).await?;
-        Ok((self.ids_from(ids, 1)?[0], rows))
     }
 
     /// The statement that reserves `n` ids of `table`. SQLite: the largest id in
@@ -204,6 +237,15 @@ impl Tx {
             None => Ok(()),
         }
     }
+}
+
+/// The rows of a read sent ahead (see [`Tx::prefetch`]).
+#[must_use = "a prefetched read is taken with Tx::take"]
+pub struct Prefetch<T>(Fetched<T>);
+
+enum Fetched<T> {
+    Ready(Vec<T>),
+    Sent(usize),
 }
 
 impl Drop for Tx {

@@ -190,6 +190,9 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
 
     let t = now();
     let mut tx = db.begin().await?;
+    // What grading needs goes out with the transaction's first statement: it
+    // depends on nothing the capture writes.
+    let context = tx.prefetch(rules::model_and_rules_stmt(c.model_id)).await?;
     // Dealer staff keep what they capture: the dealer and the consultant are known
     // before the customer, who is linked to both at once. OEM leads are routed
     // once the customer (and so their city and serving dealer) is known.
@@ -237,9 +240,9 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
         Source::PhoneIn if actor.dealer_id.is_some() => Stage::Contacted,
         _ => Stage::New,
     };
-    // The lead's id (its number is written with the row) and what grading needs.
-    let (id, context) = tx.next_id_and("lead", rules::model_and_rules_stmt(c.model_id)).await?;
-    let (model_active, rules) = rules::model_and_rules(context.into_iter().next());
+    // The lead's id: its number is written with the row.
+    let id = tx.next_id("lead").await?;
+    let (model_active, rules) = rules::model_and_rules(tx.take(context).await?.into_iter().next());
     if !model_active {
         return Err(FieldError::new("model_id", NO_SUCH_MODEL).into());
     }

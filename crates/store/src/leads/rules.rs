@@ -32,8 +32,8 @@ pub async fn lead_rules_in(tx: &mut Tx) -> Result<GradeRules, StoreError> {
 }
 
 /// What every capture reads: whether `model_id` is an active model of the
-/// catalog, and the grading rules; one statement, which the capture sends with
-/// another read (one round trip). Read with [`model_and_rules`].
+/// catalog, and the grading rules; one statement, which the capture sends ahead
+/// with its first (see `Tx::prefetch`). Read with [`model_and_rules`].
 pub(crate) fn model_and_rules_stmt(model_id: Option<i64>) -> crate::db::Raw {
     sql(
         "SELECT (SELECT COUNT(*) FROM vehicle_model WHERE id = $1 AND active = $2), (SELECT value FROM setting WHERE key = $3)",

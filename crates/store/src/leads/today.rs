@@ -354,3 +354,24 @@ pub async fn overdue_by_owner(db: &Db, now: DateTime<Utc>) -> Result<Vec<(i64, i
         .group_by_col(("lead", "owner_user_id"));
     db.fetch_all(q).await
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{DateTime, Duration, Timelike, Utc};
+    use proptest::prelude::*;
+
+    use super::end_of_day;
+
+    proptest! {
+        /// The day ends at the next midnight in China: within 24 hours, never at
+        /// `now` itself, and at 00:00 UTC+8.
+        #[test]
+        fn a_day_ends_at_the_next_midnight_in_china(secs in 0i64..4_102_444_800) {
+            let now = DateTime::<Utc>::from_timestamp(secs, 0).unwrap();
+            let end = end_of_day(now);
+            prop_assert!(end > now && end - now <= Duration::hours(24));
+            let local = end + Duration::hours(8);
+            prop_assert_eq!((local.hour(), local.minute(), local.second()), (0, 0, 0));
+        }
+    }
+}
