@@ -30,10 +30,11 @@ pub struct Change<'a> {
 }
 
 /// Records a change inside the transaction that makes it, so there is no change
-/// without its entry and no entry without its change. One prepared statement of
-/// fixed text: a business transaction records one or two changes, and on SQLite
-/// building and rendering a query for each was work done while holding the one
-/// writer (see BENCHMARKS.md, quick capture, 2026-12-03).
+/// without its entry and no entry without its change. Appended ([`Tx::append`]):
+/// one prepared statement of fixed text on SQLite, where building and rendering a
+/// query for each was work done while holding the one writer (see BENCHMARKS.md,
+/// quick capture, 2026-12-03); on PostgreSQL one insert with the transaction's
+/// other new entries.
 pub async fn record(tx: &mut Tx, actor: &Actor, c: Change<'_>) -> Result<(), StoreError> {
     tx.append("audit_event", &COLUMNS, row(actor, c, now()).into()).await
 }

@@ -44,17 +44,17 @@ fn insert(actor: &Actor, e: NewEvent<'_>) -> crate::db::Raw {
 
 fn values(actor: &Actor, e: NewEvent<'_>) -> Vec<sea_query::Value> {
     vec![
-            e.customer_id.into(),
-            now().into(),
-            e.kind.into(),
-            e.title.into(),
-            e.body.into(),
-            actor.audit_id().into(),
-            actor.display_name.clone().into(),
-            e.dealer_id.into(),
-            e.reference.map(|r| r.0.to_string()).into(),
-            e.reference.map(|r| r.1).into(),
-            e.due_date.into(),
+        e.customer_id.into(),
+        now().into(),
+        e.kind.into(),
+        e.title.into(),
+        e.body.into(),
+        actor.audit_id().into(),
+        actor.display_name.clone().into(),
+        e.dealer_id.into(),
+        e.reference.map(|r| r.0.to_string()).into(),
+        e.reference.map(|r| r.1).into(),
+        e.due_date.into(),
     ]
 }
 
