@@ -26,7 +26,7 @@ pub struct NewEvent<'a> {
 /// records commit together); sent with the next statement, together with the
 /// transaction's other new entries (see [`Tx::append`]).
 pub async fn add(tx: &mut Tx, actor: &Actor, e: NewEvent<'_>) -> Result<(), StoreError> {
-    tx.append("timeline_event", &NEW_COLUMNS, values(actor, e)).await
+    tx.append("timeline_event", &NEW_COLUMNS, values(actor, &e, now())).await
 }
 
 /// [`add`], waiting for the new entry's id (the demo back-dates its entries).
@@ -39,16 +39,17 @@ const NEW_COLUMNS: [&str; 11] =
     ["customer_id", "at", "kind", "title", "body", "actor_id", "actor_name", "dealer_id", "ref_entity", "ref_id", "due_date"];
 
 fn insert(actor: &Actor, e: NewEvent<'_>) -> crate::db::Raw {
-    sql(&crate::db::insert_text("timeline_event", &NEW_COLUMNS), values(actor, e))
+    sql(&crate::db::insert_text("timeline_event", &NEW_COLUMNS), values(actor, &e, now()))
 }
 
-fn values(actor: &Actor, e: NewEvent<'_>) -> Vec<sea_query::Value> {
+/// The values of an entry written at `at`, in the order of [`NEW_COLUMNS`].
+fn values(actor: &Actor, e: &NewEvent<'_>, at: DateTime<Utc>) -> Vec<sea_query::Value> {
     vec![
         e.customer_id.into(),
-        now().into(),
+        at.into(),
         e.kind.into(),
-        e.title.into(),
-        e.body.into(),
+        e.title.clone().into(),
+        e.body.clone().into(),
         actor.audit_id().into(),
         actor.display_name.clone().into(),
         e.dealer_id.into(),
@@ -66,19 +67,7 @@ pub async fn add_many(tx: &mut Tx, actor: &Actor, events: &[NewEvent<'_>]) -> Re
         let mut q = sea_query::Query::insert();
         q.into_table("timeline_event").columns(NEW_COLUMNS);
         for e in chunk {
-            let row: Vec<sea_query::SimpleExpr> = vec![
-                e.customer_id.into(),
-                at.into(),
-                e.kind.into(),
-                e.title.clone().into(),
-                e.body.clone().into(),
-                actor.audit_id().into(),
-                actor.display_name.clone().into(),
-                e.dealer_id.into(),
-                e.reference.map(|r| r.0.to_string()).into(),
-                e.reference.map(|r| r.1).into(),
-                e.due_date.into(),
-            ];
+            let row: Vec<sea_query::SimpleExpr> = values(actor, e, at).into_iter().map(Into::into).collect();
             q.values(row).map_err(|e| StoreError::Decode(format!("timeline row: {e}")))?;
         }
         if !chunk.is_empty() {
