@@ -9,6 +9,7 @@
 mod group_commit;
 mod params;
 mod pg;
+mod pg_batch;
 mod row;
 mod snapshot;
 mod sqlite;

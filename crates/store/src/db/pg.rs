@@ -10,6 +10,7 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
 use super::params::{copy_text, to_pg};
+use super::pg_batch::{Pending, batch};
 use super::row::{FromRow, Row};
 use crate::StoreError;
 
@@ -124,59 +125,6 @@ pub(super) struct PgTx {
     slots: usize,
 }
 
-enum Pending {
-    Script(String),
-    Write(String, Vec<Value>),
-    /// A read whose rows are kept for a later [`PgTx::take`].
-    Read(String, Vec<Value>, usize),
-    /// A row of a log table (see `Tx::append`).
-    Append { table: &'static str, columns: &'static [&'static str], row: Vec<Value> },
-}
-
-/// Rows of one log table per statement at most (well under PostgreSQL's 65,535
-/// parameters for any table here).
-const APPEND_ROWS: usize = 200;
-
-/// The pending statements as they go out: the appended rows of each table become
-/// one multi-row insert, after the other writes queued with them and before the
-/// next read or script (a prefetched read, a savepoint, the commit), so whatever
-/// runs after them sees them.
-fn coalesce(pending: Vec<Pending>) -> Vec<Pending> {
-    type Group = (&'static str, &'static [&'static str], Vec<Value>, usize);
-    fn emit(out: &mut Vec<Pending>, groups: &mut Vec<Group>) {
-        for (table, columns, values, rows) in groups.drain(..) {
-            let k = columns.len();
-            let mut values = values.into_iter();
-            let mut left = rows;
-            while left > 0 {
-                let n = left.min(APPEND_ROWS);
-                out.push(Pending::Write(super::insert_rows_text(table, columns, n), values.by_ref().take(n * k).collect()));
-                left -= n;
-            }
-        }
-    }
-    let mut out = Vec::with_capacity(pending.len());
-    let mut groups: Vec<Group> = vec![];
-    for p in pending {
-        match p {
-            Pending::Append { table, columns, row } => match groups.iter_mut().find(|g| g.0 == table && g.1 == columns) {
-                Some(g) => {
-                    g.2.extend(row);
-                    g.3 += 1;
-                }
-                None => groups.push((table, columns, row, 1)),
-            },
-            Pending::Write(..) => out.push(p),
-            Pending::Read(..) | Pending::Script(_) => {
-                emit(&mut out, &mut groups);
-                out.push(p);
-            }
-        }
-    }
-    emit(&mut out, &mut groups);
-    out
-}
-
 impl PgTx {
     pub(super) fn begin(client: Object, ids: Arc<IdBlocks>, begin: &str) -> PgTx {
         PgTx { client, ids, pending: vec![Pending::Script(begin.to_string())], fetched: vec![], slots: 0 }
@@ -212,7 +160,7 @@ impl PgTx {
     /// Returns the results of `last`, in order.
     async fn run(&mut self, last: Vec<(Pending, Want)>) -> Result<Vec<Done>, StoreError> {
         let asked = last.len();
-        let mut items: Vec<(Pending, Want)> = coalesce(std::mem::take(&mut self.pending))
+        let mut items: Vec<(Pending, Want)> = batch(std::mem::take(&mut self.pending))
             .into_iter()
             .map(|p| match p {
                 Pending::Read(..) => (p, Want::Rows),
@@ -290,68 +238,4 @@ enum Want {
 enum Done {
     Rows(Vec<tokio_postgres::Row>),
     Count(u64),
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const AUDIT: &[&str] = &["a", "b"];
-    const TIMELINE: &[&str] = &["c"];
-
-    fn shape(p: &[Pending]) -> Vec<String> {
-        p.iter()
-            .map(|p| match p {
-                Pending::Script(s) => format!("script {s}"),
-                Pending::Write(sql, v) => format!("{sql} {}", v.len()),
-                Pending::Read(sql, _, slot) => format!("read {slot} {sql}"),
-                Pending::Append { table, .. } => format!("append {table}"),
-            })
-            .collect()
-    }
-
-    fn append(table: &'static str, columns: &'static [&'static str]) -> Pending {
-        Pending::Append { table, columns, row: columns.iter().map(|_| Value::from(1i64)).collect() }
-    }
-
-    #[test]
-    fn appended_rows_of_a_table_become_one_insert_before_the_next_read_or_script() {
-        let pending = vec![
-            Pending::Script("BEGIN".into()),
-            append("audit_event", AUDIT),
-            Pending::Write("INSERT INTO lead".into(), vec![]),
-            append("timeline_event", TIMELINE),
-            append("audit_event", AUDIT),
-            append("timeline_event", TIMELINE),
-            Pending::Read("SELECT 1".into(), vec![], 7),
-            append("audit_event", AUDIT),
-            Pending::Script("COMMIT".into()),
-        ];
-        assert_eq!(
-            shape(&coalesce(pending)),
-            [
-                "script BEGIN",
-                "INSERT INTO lead 0",
-                "INSERT INTO audit_event (a, b) VALUES ($1, $2), ($3, $4) 4",
-                "INSERT INTO timeline_event (c) VALUES ($1), ($2) 2",
-                "read 7 SELECT 1",
-                "INSERT INTO audit_event (a, b) VALUES ($1, $2) 2",
-                "script COMMIT",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_long_run_of_appended_rows_is_split_into_statements_of_bounded_size() {
-        let pending: Vec<Pending> = (0..APPEND_ROWS * 2 + 1).map(|_| append("audit_event", AUDIT)).collect();
-        let out = coalesce(pending);
-        let sizes: Vec<usize> = out
-            .iter()
-            .map(|p| match p {
-                Pending::Write(_, v) => v.len() / AUDIT.len(),
-                _ => 0,
-            })
-            .collect();
-        assert_eq!(sizes, [APPEND_ROWS, APPEND_ROWS, 1]);
-    }
 }

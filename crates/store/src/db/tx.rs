@@ -91,8 +91,10 @@ impl Tx {
 
     /// A write whose result nobody reads (an audit row, a timeline entry): run now
     /// on SQLite (the writer is in-process), sent with the transaction's next
-    /// statement on PostgreSQL (pipelined: no round trip of its own). A failure
-    /// surfaces at that next statement or at `commit`, and fails the transaction.
+    /// statement on PostgreSQL (pipelined: no round trip of its own; inserts of
+    /// values queued together may go out as one statement, see `db/pg_batch.rs`).
+    /// A failure surfaces at that next statement or at `commit`, and fails the
+    /// transaction.
     pub async fn write_later(&mut self, stmt: impl Stmt) -> Result<(), StoreError> {
         let (sql, values) = stmt.render(self.engine());
         match self.inner()? {
