@@ -108,6 +108,10 @@ both_engines! {
             "SELECT title FROM timeline_event WHERE customer_id = $1 AND kind = 'lead_created' AND ref_entity = 'lead' AND ref_id = $2",
             vec![c.into(), id.into()])).await.unwrap();
         assert_eq!(title, format!("{no} · walk_in"));
+        // That entry is the capture's only one on the timeline: no "linked" beside it.
+        let kinds = "SELECT kind FROM timeline_event WHERE customer_id = $1 ORDER BY id";
+        let timeline: Vec<(String,)> = s.db().fetch_all(sql(kinds, vec![c.into()])).await.unwrap();
+        assert_eq!(timeline.iter().map(|(k,)| k.as_str()).collect::<Vec<_>>(), ["created", "lead_created", "lead_created"]);
 
         // An e-mail typed in changes the row: the entry names what changed.
         let token = s.token(SHA01_CONSULTANT).await;

@@ -635,25 +635,39 @@ pub fn today() -> NaiveDate {
 pub async fn create_valid(db: &Db, actor: &Actor, v: Valid) -> Result<Created, StoreError> {
     let (dealer, owner) = placement(db, actor, &v).await?;
     let mut tx = db.begin().await?;
-    let created = create_placed(&mut tx, actor, v, dealer, owner, actor.role == Role::SalesConsultant).await?;
+    let created = create_placed(&mut tx, actor, v, dealer, owner, Via::Form { consultant: actor.role == Role::SalesConsultant }).await?;
     tx.commit().await?;
     Ok(created)
 }
 
+/// What a customer is created or found on file for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// The customer form. `consultant`: the owner is the consultant typing, who
+    /// may not take over a colleague's customer at the same dealer.
+    Form { consultant: bool },
+    /// A lead captured with the customer (which may take over: the lead is new).
+    Lead,
+}
+
+impl Via {
+    fn consultant(self) -> bool {
+        self == Via::Form { consultant: true }
+    }
+}
+
 /// [`create_valid`] inside the caller's transaction, with the dealer and owner
 /// already decided (a lead capture creates the customer and the lead together).
-/// `consultant`: the owner is the consultant typing, who may not take over a
-/// colleague's customer at the same dealer (a lead capture may: the lead is new).
 pub(crate) async fn create_placed(
     tx: &mut Tx,
     actor: &Actor,
     v: Valid,
     dealer: Option<i64>,
     owner: Option<i64>,
-    consultant: bool,
+    via: Via,
 ) -> Result<Created, StoreError> {
     if let Some(on_file) = find_by_strong_key(tx, &v).await? {
-        let (customer, completed) = link_existing(tx, actor, &on_file, &v, dealer, owner, consultant).await?;
+        let (customer, completed) = link_existing(tx, actor, &on_file, &v, dealer, owner, via).await?;
         // Weak evidence can only change with what was added (a returning prospect
         // typing the known mobile adds nothing to look at).
         if completed {
@@ -661,7 +675,7 @@ pub(crate) async fn create_placed(
         }
         return Ok(Created { customer, linked: true, warnings: v.warnings });
     }
-    let stored = insert_new(tx, actor, &v, dealer, owner, consultant).await?;
+    let stored = insert_new(tx, actor, &v, dealer, owner, via.consultant()).await?;
     Ok(Created { customer: stored, linked: false, warnings: v.warnings })
 }
 
@@ -767,7 +781,7 @@ async fn link_existing(
     v: &Valid,
     dealer: Option<i64>,
     owner: Option<i64>,
-    consultant: bool,
+    via: Via,
 ) -> Result<(Customer, bool), StoreError> {
     let (before, key) = (&on_file.customer, on_file.key);
     let id = before.id;
@@ -809,7 +823,7 @@ async fn link_existing(
         add_consent(tx, actor, id, c).await?;
     }
     if let Some(d) = dealer {
-        link_dealer(tx, id, d, v.link_kind, owner, consultant).await?;
+        link_dealer(tx, id, d, v.link_kind, owner, via.consultant()).await?;
     }
     let changed = fills || added > 0;
     let stored: Customer = if changed { record::get_in(tx, id).await? } else { before.clone() };
@@ -833,20 +847,25 @@ async fn link_existing(
         },
     )
     .await?;
-    timeline::add(
-        tx,
-        actor,
-        NewEvent {
-            customer_id: id,
-            kind: "linked",
-            title: key.to_string(),
-            body: None,
-            dealer_id: dealer,
-            reference: None,
-            due_date: None,
-        },
-    )
-    .await?;
+    // A prospect found on file gets the lead's own entry on the timeline, which
+    // names the dealer; a second one saying the same would be noise in a record
+    // kept for life (and one more row every capture writes).
+    if via != Via::Lead {
+        timeline::add(
+            tx,
+            actor,
+            NewEvent {
+                customer_id: id,
+                kind: "linked",
+                title: key.to_string(),
+                body: None,
+                dealer_id: dealer,
+                reference: None,
+                due_date: None,
+            },
+        )
+        .await?;
+    }
     let completed = added > 0 || before.id_number != stored.id_number || before.uscc != stored.uscc;
     Ok((stored, completed))
 }

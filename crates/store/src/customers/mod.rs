@@ -25,7 +25,7 @@ use crate::scope::{Link, Scoped};
 use crate::{Db, StoreError, Tx};
 use autocrm_domain::access::Scope;
 
-pub(crate) use create::{create_placed, link_dealer};
+pub(crate) use create::{Via, create_placed, link_dealer};
 pub use create::{Created, NewAddress, NewConsent, NewCustomer, Valid, ValidAddress, ValidConsent, create, create_valid, today, validate};
 pub use reveal::{RevealField, reveal};
 pub use update::{ContactPointInput, CustomerPatch, RelationshipInput, Updated, check_patch, update};

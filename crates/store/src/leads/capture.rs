@@ -207,7 +207,7 @@ async fn capture_once(db: &Db, actor: &Actor, c: Capture) -> Result<Captured, St
                 Some((d, (owner, _))) => (Some(*d), *owner),
                 None => (None, None),
             };
-            let created = customers::create_placed(&mut tx, actor, v, dealer, owner, false).await?;
+            let created = customers::create_placed(&mut tx, actor, v, dealer, owner, customers::Via::Lead).await?;
             let cc = &created.customer;
             (cc.id, created.linked, (cc.province.clone(), cc.city.clone()))
         }
