@@ -183,6 +183,17 @@ both_engines! {
         let (after,): (i64,) = db.fetch_one(count()).await.unwrap();
         assert_eq!(after, before + 1);
 
+        // Reads queued together (one round trip on PostgreSQL) come back each to its
+        // own taker, in any order, from one state.
+        let mut snap = db.snapshot().await.unwrap();
+        let keys = snap.prefetch::<(String,)>(sql("SELECT key FROM setting WHERE key = 'meanwhile'", vec![])).unwrap();
+        let counted = snap.prefetch::<(i64,)>(count()).unwrap();
+        assert_eq!(snap.take(counted).await.unwrap(), [(after,)]);
+        db.execute(put("later")).await.unwrap();
+        assert_eq!(snap.take(keys).await.unwrap(), [("meanwhile".to_string(),)]);
+        assert_eq!(snap.fetch_all::<(i64,)>(count()).await.unwrap(), [(after,)], "the later write is not part of it");
+        drop(snap);
+
         if engine == autocrm_tests::Engine::Postgres {
             let mode = || sql("SELECT current_setting('plan_cache_mode')", vec![]);
             let mut snap = db.snapshot().await.unwrap();

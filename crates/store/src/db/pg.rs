@@ -78,14 +78,24 @@ pub(super) async fn fetch_all<T: FromRow>(client: &Object, sql: &str, values: &[
     rows.iter().map(|r| T::from_row(&Row::Pg(r))).collect()
 }
 
-/// `script` (simple protocol), then the statement, pipelined: one round trip.
-pub(super) async fn fetch_all_after<T: FromRow>(client: &Object, script: &str, sql: &str, values: &[Value]) -> Result<Vec<T>, StoreError> {
-    let p = params(values)?;
-    let st = client.prepare_cached(sql).await?;
-    let refs = refs(&p);
-    let (done, rows) = futures_util::future::join(client.batch_execute(script), client.query(&st, &refs)).await;
+/// `script` (simple protocol) when given, then the reads, pipelined: one round
+/// trip for all of them (once their statements are prepared on the connection).
+pub(super) async fn fetch_pipelined(
+    client: &Object,
+    script: Option<&str>,
+    reads: &[(String, Vec<Value>)],
+) -> Result<Vec<Vec<tokio_postgres::Row>>, StoreError> {
+    let mut prepared = Vec::with_capacity(reads.len());
+    for (sql, values) in reads {
+        prepared.push((client.prepare_cached(sql).await?, params(values)?));
+    }
+    let queries = futures_util::future::join_all(prepared.iter().map(|(st, p)| async move { client.query(st, &refs(p)).await }));
+    let (done, rows) = match script {
+        Some(s) => futures_util::future::join(client.batch_execute(s), queries).await,
+        None => (Ok(()), queries.await),
+    };
     done?;
-    rows?.iter().map(|r| T::from_row(&Row::Pg(r))).collect()
+    rows.into_iter().map(|r| r.map_err(StoreError::from)).collect()
 }
 
 pub(super) async fn copy_in(client: &Object, table: &str, columns: &[&str], rows: &[Vec<Value>]) -> Result<u64, StoreError> {

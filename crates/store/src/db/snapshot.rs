@@ -3,7 +3,8 @@
 //!
 //! On PostgreSQL a snapshot is a read-only transaction on one pooled connection,
 //! begun with its first statement (pipelined: no round trip of its own) and
-//! committed when the snapshot is dropped. Its statements run on the plans
+//! committed when the snapshot is dropped; reads queued with
+//! [`Snapshot::prefetch`] go out together with the next one taken. Its statements run on the plans
 //! prepared once per connection (`plan_cache_mode = force_generic_plan`): a
 //! screen reads a handful of rows through indexes whatever the values, and
 //! PostgreSQL otherwise planned some of them again on every call. The consultant's
@@ -15,9 +16,11 @@
 use std::sync::{Arc, Mutex};
 
 use deadpool_postgres::Object;
+use sea_query::Value;
 
-use super::row::FromRow;
+use super::row::{FromRow, Row};
 use super::stmt::Stmt;
+use super::tx::{Fetched, Prefetch};
 use super::{Engine, pg, sqlite};
 use crate::StoreError;
 
@@ -28,8 +31,40 @@ pub struct Snapshot {
 enum Inner {
     /// The connection and where to give it back.
     Sqlite(rusqlite::Connection, Arc<Mutex<Vec<rusqlite::Connection>>>),
-    /// The connection, and whether the transaction has begun.
-    Pg(Object, bool),
+    Pg(PgSnapshot),
+}
+
+/// A PostgreSQL snapshot's connection, whether its transaction has begun, the
+/// reads queued for its next round trip and the rows of those come back.
+struct PgSnapshot {
+    client: Object,
+    begun: bool,
+    queued: Vec<(usize, String, Vec<Value>)>,
+    fetched: Vec<(usize, Vec<tokio_postgres::Row>)>,
+    slots: usize,
+}
+
+impl PgSnapshot {
+    fn queue(&mut self, sql: String, values: Vec<Value>) -> usize {
+        self.slots += 1;
+        self.queued.push((self.slots, sql, values));
+        self.slots
+    }
+
+    /// The rows of the read queued as `slot`; what is queued goes out first, in
+    /// one round trip (with the `BEGIN` if nothing has gone out yet).
+    async fn take(&mut self, slot: usize) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        if !self.fetched.iter().any(|(s, _)| *s == slot) {
+            let (slots, reads): (Vec<usize>, Vec<(String, Vec<Value>)>) =
+                std::mem::take(&mut self.queued).into_iter().map(|(s, sql, v)| (s, (sql, v))).unzip();
+            let script = (!self.begun).then_some(PG_BEGIN);
+            self.begun = true;
+            let rows = pg::fetch_pipelined(&self.client, script, &reads).await?;
+            self.fetched.extend(slots.into_iter().zip(rows));
+        }
+        let at = self.fetched.iter().position(|(s, _)| *s == slot).ok_or_else(|| StoreError::Decode("a prefetched read was taken twice".into()))?;
+        Ok(self.fetched.swap_remove(at).1)
+    }
 }
 
 /// How a snapshot's transaction begins on PostgreSQL (`SET LOCAL` ends with it).
@@ -41,7 +76,7 @@ impl Snapshot {
     }
 
     pub(super) fn pg(client: Object) -> Snapshot {
-        Snapshot { inner: Some(Inner::Pg(client, false)) }
+        Snapshot { inner: Some(Inner::Pg(PgSnapshot { client, begun: false, queued: vec![], fetched: vec![], slots: 0 })) }
     }
 
     fn engine(&self) -> Engine {
@@ -52,17 +87,31 @@ impl Snapshot {
     }
 
     pub async fn fetch_all<T: FromRow>(&mut self, stmt: impl Stmt) -> Result<Vec<T>, StoreError> {
+        let p = self.prefetch(stmt)?;
+        self.take(p).await
+    }
+
+    /// A read to go out with the snapshot's next round trip on PostgreSQL (the
+    /// reads of one screen, pipelined), run at once on SQLite; its rows come with
+    /// [`Snapshot::take`].
+    pub fn prefetch<T: FromRow>(&mut self, stmt: impl Stmt) -> Result<Prefetch<T>, StoreError> {
         let (sql, values) = stmt.render(self.engine());
         // Borrowed mutably: the SQLite connection is Send but not Sync, and the
         // future must stay Send.
         match self.inner.as_mut() {
-            Some(Inner::Sqlite(c, _)) => sqlite::fetch_all(c, &sql, &values),
-            Some(Inner::Pg(c, begun)) if *begun => pg::fetch_all(c, &sql, &values).await,
-            Some(Inner::Pg(c, begun)) => {
-                *begun = true;
-                pg::fetch_all_after(c, PG_BEGIN, &sql, &values).await
-            }
+            Some(Inner::Sqlite(c, _)) => Ok(Prefetch(Fetched::Ready(sqlite::fetch_all(c, &sql, &values)?))),
+            Some(Inner::Pg(s)) => Ok(Prefetch(Fetched::Sent(s.queue(sql, values)))),
             None => Err(StoreError::Decode("snapshot already finished".into())),
+        }
+    }
+
+    /// The rows of a [`Snapshot::prefetch`] (on PostgreSQL, sent now with every
+    /// read queued since the last round trip).
+    pub async fn take<T: FromRow>(&mut self, p: Prefetch<T>) -> Result<Vec<T>, StoreError> {
+        match (p.0, self.inner.as_mut()) {
+            (Fetched::Ready(rows), _) => Ok(rows),
+            (Fetched::Sent(slot), Some(Inner::Pg(s))) => s.take(slot).await?.iter().map(|r| T::from_row(&Row::Pg(r))).collect(),
+            (Fetched::Sent(_), _) => Err(StoreError::Decode("a PostgreSQL read taken elsewhere".into())),
         }
     }
 }
@@ -80,7 +129,7 @@ impl Drop for Snapshot {
             }
             // The connection goes back to the pool once its transaction has ended;
             // one that cannot end it (or no runtime to do so) is closed instead.
-            Some(Inner::Pg(client, true)) => match tokio::runtime::Handle::try_current() {
+            Some(Inner::Pg(PgSnapshot { client, begun: true, .. })) => match tokio::runtime::Handle::try_current() {
                 Ok(runtime) => {
                     runtime.spawn(async move {
                         if client.batch_execute("COMMIT").await.is_err() {
@@ -90,7 +139,7 @@ impl Drop for Snapshot {
                 }
                 Err(_) => drop(Object::take(client)),
             },
-            Some(Inner::Pg(_, false)) | None => {}
+            Some(Inner::Pg(_)) | None => {}
         }
     }
 }

@@ -241,12 +241,14 @@ impl Tx {
     }
 }
 
-/// The rows of a read sent ahead (see [`Tx::prefetch`]).
-#[must_use = "a prefetched read is taken with Tx::take"]
-pub struct Prefetch<T>(Fetched<T>);
+/// The rows of a read sent ahead (see [`Tx::prefetch`], [`super::Snapshot::prefetch`]).
+#[must_use = "a prefetched read is taken with take"]
+pub struct Prefetch<T>(pub(super) Fetched<T>);
 
-enum Fetched<T> {
+pub(super) enum Fetched<T> {
+    /// Run at once (SQLite).
     Ready(Vec<T>),
+    /// Queued on PostgreSQL under this slot.
     Sent(usize),
 }
 

@@ -262,17 +262,19 @@ pub async fn today(db: &Db, scope: &Scope, user_id: i64, now: DateTime<Utc>) -> 
     due.and_where(Expr::col(("lead", "next_follow_up_at")).lt(end_of_day(now)))
         .order_by(("lead", "next_follow_up_at"), Order::Asc)
         .limit(300);
-    let due: Vec<LeadRow> = snap.fetch_all(due).await?;
+    let due = snap.prefetch::<LeadRow>(due)?;
     let mut fresh = mine();
     fresh
         .and_where(Expr::col(("lead", "stage")).eq(Stage::New.as_str()))
         .and_where(Expr::col(("lead", "assigned_at")).gte(now - Duration::hours(24)))
         .order_by(("lead", "assigned_at"), Order::Desc)
         .limit(100);
-    let new_assignments: Vec<LeadRow> = snap.fetch_all(fresh).await?;
-    // In the same snapshot: a second pooled connection per request starves the
-    // PostgreSQL pool under load (every request holding one, waiting for another).
+    let fresh = snap.prefetch::<LeadRow>(fresh)?;
+    // In the same snapshot, the three reads in one round trip: a second pooled
+    // connection per request starves the PostgreSQL pool under load (every request
+    // holding one, waiting for another).
     let test_drives = snap.fetch_all(crate::test_drives::views::today_query(scope, user_id, now)).await?;
+    let (due, new_assignments) = (snap.take(due).await?, snap.take(fresh).await?);
     let (overdue, due_today) = due.into_iter().partition(|r| r.next_follow_up_at.is_some_and(|n| n < now));
     Ok(Today { overdue, due_today, new_assignments, test_drives })
 }
