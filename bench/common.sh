@@ -17,5 +17,5 @@ token_of() {
 # the default 128 MB of shared buffers a million owners' indexes are read from the
 # kernel's cache again and again (see BENCHMARKS.md).
 pg_settings() {
-  emit "{\"bench\":\"postgres-settings\",\"shared_buffers\":\"$(psql "$1" -Atqc 'SHOW shared_buffers')\",\"server\":\"$(psql "$1" -Atqc 'SHOW server_version')\"}"
+  emit "{\"bench\":\"postgres-settings\",\"shared_buffers\":\"$(psql "$1" -Atqc 'SHOW shared_buffers')\",\"max_wal_size\":\"$(psql "$1" -Atqc 'SHOW max_wal_size')\",\"server\":\"$(psql "$1" -Atqc 'SHOW server_version')\"}"
 }

@@ -19,6 +19,9 @@
 #        PG_URL=postgres://postgres@127.0.0.1:5432 REUSE=1 SQLITE_PATH=… (reuse databases seeded
 #        by an earlier run: the SQLite file at SQLITE_PATH and autocrm_leads_bench; note that
 #        the capture and the distribution change them)
+#        PG_MAX_WAL_SIZE=8GB (set the server's max_wal_size for the run, restored on exit:
+#        with the default 1GB the captures' WAL forces a checkpoint every 12-30 s, and
+#        the full-page images after each one are most of the WAL they write)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,8 +35,18 @@ work=$(mktemp -d)
 sqlite_path=${SQLITE_PATH:-$work/bench.db}
 out=$root/bench/results.jsonl
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+wal_before=
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"
+  if [ -n "$wal_before" ]; then
+    psql "$pg_base/postgres" -qc "ALTER SYSTEM SET max_wal_size = '$wal_before'" -c "SELECT pg_reload_conf()" >/dev/null
+  fi
+}
 trap cleanup EXIT
+if [ -n "${PG_MAX_WAL_SIZE:-}" ] && [[ " $engines " == *" postgres "* ]]; then
+  wal_before=$(psql "$pg_base/postgres" -Atqc "SHOW max_wal_size")
+  psql "$pg_base/postgres" -qc "ALTER SYSTEM SET max_wal_size = '$PG_MAX_WAL_SIZE'" -c "SELECT pg_reload_conf()" >/dev/null
+fi
 
 bin=${AUTOCRM_BIN:-}
 if [ -z "$bin" ]; then cargo build --release -q -p autocrm; bin=$root/target/release/autocrm; fi
