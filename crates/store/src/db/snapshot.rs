@@ -4,8 +4,9 @@
 //! On PostgreSQL a snapshot is a read-only transaction on one pooled connection,
 //! begun with its first statement (pipelined: no round trip of its own) and
 //! committed when the snapshot is dropped; reads queued with
-//! [`Snapshot::prefetch`] go out together with the next one taken. Its statements run on the plans
-//! prepared once per connection (`plan_cache_mode = force_generic_plan`): a
+//! [`Snapshot::prefetch`] go out together with the next one taken. Its
+//! statements run on the plans prepared once per connection
+//! (`plan_cache_mode = force_generic_plan`): a
 //! screen reads a handful of rows through indexes whatever the values, and
 //! PostgreSQL otherwise planned some of them again on every call. The consultant's
 //! day joins five tables: planning its new-assignments query anew took 0.8–1.3 ms
