@@ -14,6 +14,9 @@
 #   and on PostgreSQL the capture's own statements replayed by pgbench
 #   (bench/capture.pgbench) as the database's ceiling for that transaction.
 #
+# On PostgreSQL each capture run is followed by a `wal` line: the WAL written per
+# transaction, its full-page images, and the checkpoints that fell in the run.
+#
 # Prints JSON lines and appends them to bench/results.jsonl.
 # Knobs: AUTOCRM_BIN= CUSTOMERS=1000000 CONCURRENCY=32 DURATION_SECS=10 ENGINES="sqlite postgres"
 #        PG_URL=postgres://postgres@127.0.0.1:5432 REUSE=1 SQLITE_PATH=… (reuse databases seeded
@@ -81,6 +84,9 @@ for engine in $engines; do
     e=$(date +%s%N)
     leads=$(awk '$1 == "lead" { print $2 }' "$work/seed-$engine.log")
     emit "{\"bench\":\"seed-with-leads\",\"engine\":\"$engine\",\"customers\":$customers,\"leads\":${leads:-0},\"seconds\":$(seconds $((e - s)))}"
+    # The seed's own dirty pages are written now, not in the checkpoints that would
+    # otherwise fall in the first measurements.
+    [ "$engine" = sqlite ] || psql "$url" -qc "CHECKPOINT"
   fi
   q() { if [ "$engine" = sqlite ]; then sqlite3 -batch -noheader "$sqlite_path" "$1"; else psql "$url" -Atqc "$1"; fi; }
   # The captures go to one fixed consultant (the last seeded), so that a run on a
@@ -113,37 +119,55 @@ for engine in $engines; do
 
   # ---- 2. quick capture -------------------------------------------------------------------------
   body="{\"mobile\":\"{phone}\",\"model_id\":$model,\"timeframe\":\"within_3_months\"}"
+  # WAL written and checkpoints so far (PostgreSQL, the whole server): a capture's p99
+  # follows the checkpoints that fall in its run (BENCHMARKS.md).
+  wal() { psql "$url" -Atqc "SELECT w.wal_bytes, w.wal_fpi, b.checkpoints_timed + b.checkpoints_req FROM pg_stat_wal w, pg_stat_bgwriter b" | tr '|' ' '; }
+  # wal_per LABEL COUNT BEFORE: the WAL since BEFORE per transaction of the run LABEL.
+  wal_per() {
+    read -r b0 f0 c0 <<<"$3"; read -r b1 f1 c1 <<<"$(wal)"
+    emit "$(awk -v l="$1" -v n="$2" -v b="$((b1 - b0))" -v f="$((f1 - f0))" -v c="$((c1 - c0))" 'BEGIN {
+      printf "{\"bench\":\"wal\",\"label\":\"%s\",\"transactions\":%d,\"wal_bytes_per_transaction\":%.0f,\"full_page_images_per_transaction\":%.2f,\"checkpoints\":%d}", l, n, b / n, f / n, c }')"
+  }
+  # capture LABEL MOBILES...: the captures at $CONCURRENCY connections, then (PostgreSQL)
+  # the WAL they wrote.
+  capture() {
+    local label=$1 before= result
+    shift
+    [ "$engine" = sqlite ] || before=$(wal)
+    result=$(load --url "http://127.0.0.1:$port/api/v1/leads" --method POST --body "$body" \
+      --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
+      "$@" --concurrency "$concurrency" --error-if-body-contains '"error"' --label "$label")
+    emit "$result"
+    [ "$engine" = sqlite ] || wal_per "$label" "$(sed -E 's/.*"requests":([0-9]+).*/\1/' <<<"$result")" "$before"
+  }
   # Warm-up as for the day view (a server that has been running has the tables it
   # writes in its caches); these captures are not counted.
   load --url "http://127.0.0.1:$port/api/v1/leads" --method POST --body "$body" \
     --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
     --phones-from-seed "$customers" --concurrency "$concurrency" --duration-secs 3 --label warmup >/dev/null
-  emit "$(load --url "http://127.0.0.1:$port/api/v1/leads" --method POST --body "$body" \
-    --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
-    --phones-from-seed "$customers" --concurrency "$concurrency" --error-if-body-contains '"error"' \
-    --label "quick-capture-$engine")"
+  capture "quick-capture-$engine" --phones-from-seed "$customers"
   # The database's own ceiling for that transaction (PostgreSQL): the same statements
   # replayed by pgbench (bench/capture.pgbench), same connections and duration, no web
   # stack and no client work between statements; per-transaction latencies from its log.
   if [ "$engine" = postgres ]; then
     ids=$(q "SELECT id || ' ' || dealer_id FROM app_user WHERE username = '$capturer'")
     rm -f "$work"/pgbench_log.*
+    before=$(wal)
     pgbench -n -M prepared -c "$concurrency" -j 2 -T "$duration" -f "$root/bench/capture.pgbench" \
       -D customers="$customers" -D user="${ids% *}" -D dealer="${ids#* }" -D model="$model" \
+      -D lid0="$(q "SELECT COALESCE(MAX(id), 0) + 1000000000 FROM lead")" -D clients="$concurrency" -D n=0 \
       -l --log-prefix="$work/pgbench_log" "$url" >"$work/pgbench.out" 2>&1 || { cat "$work/pgbench.out" >&2; exit 1; }
     failed=$(sed -nE 's/^number of failed transactions: ([0-9]+).*/\1/p' "$work/pgbench.out")
     emit "$(cat "$work"/pgbench_log.* | awk '{ print $3 }' | sort -n | awk -v secs="$duration" -v c="$concurrency" -v failed="${failed:-0}" \
       '{ a[NR] = $1 } END { printf "{\"label\":\"quick-capture-pgbench-postgres\",\"concurrency\":%d,\"transactions\":%d,\"tps\":%.0f,\"p50_ms\":%.2f,\"p99_ms\":%.2f,\"p999_ms\":%.2f,\"max_ms\":%.2f,\"failed\":%d}", c, NR, NR / secs, a[int(NR * 0.5)] / 1000, a[int(NR * 0.99)] / 1000, a[int(NR * 0.999)] / 1000, a[NR] / 1000, failed }')"
+    wal_per quick-capture-pgbench-postgres "$(cat "$work"/pgbench_log.* | wc -l)" "$before"
   fi
   # New prospects: random valid mobiles (the seed's million are one in 7,000 of all
   # 13x–19x numbers, so nearly every one is new), a fresh file per engine and run.
   python3 -c 'import random, sys
 r = random.Random(sys.argv[1])
 print("\n".join("1%d%09d" % (r.randint(3, 9), r.randrange(10**9)) for _ in range(300000)))' "$engine-$stamp" >"$work/new-mobiles.txt"
-  emit "$(load --url "http://127.0.0.1:$port/api/v1/leads" --method POST --body "$body" \
-    --header "Authorization: Bearer $ctoken" --header "Content-Type: application/json" \
-    --phones-file "$work/new-mobiles.txt" --concurrency "$concurrency" --error-if-body-contains '"error"' \
-    --label "quick-capture-new-$engine")"
+  capture "quick-capture-new-$engine" --phones-file "$work/new-mobiles.txt"
   kill "$server"; wait "$server" 2>/dev/null || true
 
   # ---- 3. the daily distribution ------------------------------------------------------------------
