@@ -72,9 +72,10 @@ const MERGE_PARAMS: usize = 2_000;
 /// `WITH w1 AS (INSERT …), w2 AS (INSERT …) INSERT …`: the server starts one
 /// executor for the run instead of one per insert. The statements of a run cannot
 /// see each other's rows, which an insert of values does not look for (none
-/// merged has a `SELECT`); a foreign key from one to another is checked, and row
-/// triggers fire, when the whole statement ends. Two inserts into one table stay
-/// in different statements (an `ON CONFLICT` must see the rows before it).
+/// merged has a `SELECT`); a foreign key from one to another is checked, and
+/// `AFTER` row triggers (the screen-pop cards') fire, when the whole statement
+/// ends. Two inserts into one table stay in different statements (an
+/// `ON CONFLICT` must see the rows before it).
 fn merge_inserts(pending: Vec<Pending>) -> Vec<Pending> {
     let mut out = Vec::with_capacity(pending.len());
     let mut run: Vec<(String, String, Vec<Value>)> = vec![];
