@@ -121,6 +121,35 @@ pub(super) async fn copy_in(client: &Object, table: &str, columns: &[&str], rows
     Ok(sink.finish().await?)
 }
 
+/// Reads sent ahead on one connection, each under a slot, and the rows of those
+/// that have come back (a transaction's or a snapshot's prefetches).
+#[derive(Default)]
+pub(super) struct Slots {
+    last: usize,
+    arrived: Vec<(usize, Vec<tokio_postgres::Row>)>,
+}
+
+impl Slots {
+    /// A slot for the next read.
+    pub(super) fn next(&mut self) -> usize {
+        self.last += 1;
+        self.last
+    }
+
+    pub(super) fn arrived(&self, slot: usize) -> bool {
+        self.arrived.iter().any(|(s, _)| *s == slot)
+    }
+
+    pub(super) fn keep(&mut self, slot: usize, rows: Vec<tokio_postgres::Row>) {
+        self.arrived.push((slot, rows));
+    }
+
+    pub(super) fn take(&mut self, slot: usize) -> Result<Vec<tokio_postgres::Row>, StoreError> {
+        let at = self.arrived.iter().position(|(s, _)| *s == slot).ok_or_else(|| StoreError::Decode("a prefetched read was taken twice".into()))?;
+        Ok(self.arrived.swap_remove(at).1)
+    }
+}
+
 /// A write transaction's connection with what it has not sent yet: the `BEGIN`
 /// and writes whose results nobody reads (audit rows, timeline entries…). They go
 /// out together with the next statement, pipelined in order on the one
@@ -130,14 +159,13 @@ pub(super) struct PgTx {
     pub(super) client: Object,
     pub(super) ids: Arc<IdBlocks>,
     pending: Vec<Pending>,
-    /// Rows of prefetched reads that have come back, by slot.
-    fetched: Vec<(usize, Vec<tokio_postgres::Row>)>,
-    slots: usize,
+    /// Prefetched reads.
+    slots: Slots,
 }
 
 impl PgTx {
     pub(super) fn begin(client: Object, ids: Arc<IdBlocks>, begin: &str) -> PgTx {
-        PgTx { client, ids, pending: vec![Pending::Script(begin.to_string())], fetched: vec![], slots: 0 }
+        PgTx { client, ids, pending: vec![Pending::Script(begin.to_string())], slots: Slots::default() }
     }
 
     pub(super) fn later(&mut self, sql: String, values: Vec<Value>) {
@@ -150,18 +178,17 @@ impl PgTx {
 
     /// Queues a read to go out with the next round trip; returns its slot.
     pub(super) fn read_later(&mut self, sql: String, values: Vec<Value>) -> usize {
-        self.slots += 1;
-        self.pending.push(Pending::Read(sql, values, self.slots));
-        self.slots
+        let slot = self.slots.next();
+        self.pending.push(Pending::Read(sql, values, slot));
+        slot
     }
 
     /// The rows of the read queued as `slot` (sent now if it has not gone out yet).
     pub(super) async fn take(&mut self, slot: usize) -> Result<Vec<tokio_postgres::Row>, StoreError> {
-        if !self.fetched.iter().any(|(s, _)| *s == slot) {
+        if !self.slots.arrived(slot) {
             self.flush().await?;
         }
-        let at = self.fetched.iter().position(|(s, _)| *s == slot).ok_or_else(|| StoreError::Decode("a prefetched read was taken twice".into()))?;
-        Ok(self.fetched.swap_remove(at).1)
+        self.slots.take(slot)
     }
 
     /// Sends what is pending, then `last` (statements, or scripts such as
@@ -203,7 +230,7 @@ impl PgTx {
         let mut done = Vec::with_capacity(asked);
         for (i, r) in results.into_iter().enumerate() {
             match (r?, &items[i].0) {
-                (Done::Rows(rows), Pending::Read(_, _, slot)) if i < skip => self.fetched.push((*slot, rows)),
+                (Done::Rows(rows), Pending::Read(_, _, slot)) if i < skip => self.slots.keep(*slot, rows),
                 (r, _) if i >= skip => done.push(r),
                 _ => {}
             }

@@ -35,36 +35,36 @@ enum Inner {
     Pg(PgSnapshot),
 }
 
-/// A PostgreSQL snapshot's connection, whether its transaction has begun, the
-/// reads queued for its next round trip and the rows of those come back.
+/// A PostgreSQL snapshot's connection, whether its transaction has begun, and the
+/// reads queued for its next round trip.
 struct PgSnapshot {
     client: Object,
     begun: bool,
     queued: Vec<(usize, String, Vec<Value>)>,
-    fetched: Vec<(usize, Vec<tokio_postgres::Row>)>,
-    slots: usize,
+    slots: pg::Slots,
 }
 
 impl PgSnapshot {
     fn queue(&mut self, sql: String, values: Vec<Value>) -> usize {
-        self.slots += 1;
-        self.queued.push((self.slots, sql, values));
-        self.slots
+        let slot = self.slots.next();
+        self.queued.push((slot, sql, values));
+        slot
     }
 
     /// The rows of the read queued as `slot`; what is queued goes out first, in
     /// one round trip (with the `BEGIN` if nothing has gone out yet).
     async fn take(&mut self, slot: usize) -> Result<Vec<tokio_postgres::Row>, StoreError> {
-        if !self.fetched.iter().any(|(s, _)| *s == slot) {
+        if !self.slots.arrived(slot) {
             let (slots, reads): (Vec<usize>, Vec<(String, Vec<Value>)>) =
                 std::mem::take(&mut self.queued).into_iter().map(|(s, sql, v)| (s, (sql, v))).unzip();
             let script = (!self.begun).then_some(PG_BEGIN);
             self.begun = true;
             let rows = pg::fetch_pipelined(&self.client, script, &reads).await?;
-            self.fetched.extend(slots.into_iter().zip(rows));
+            for (s, rows) in slots.into_iter().zip(rows) {
+                self.slots.keep(s, rows);
+            }
         }
-        let at = self.fetched.iter().position(|(s, _)| *s == slot).ok_or_else(|| StoreError::Decode("a prefetched read was taken twice".into()))?;
-        Ok(self.fetched.swap_remove(at).1)
+        self.slots.take(slot)
     }
 }
 
@@ -77,7 +77,7 @@ impl Snapshot {
     }
 
     pub(super) fn pg(client: Object) -> Snapshot {
-        Snapshot { inner: Some(Inner::Pg(PgSnapshot { client, begun: false, queued: vec![], fetched: vec![], slots: 0 })) }
+        Snapshot { inner: Some(Inner::Pg(PgSnapshot { client, begun: false, queued: vec![], slots: pg::Slots::default() })) }
     }
 
     fn engine(&self) -> Engine {
