@@ -38,16 +38,21 @@ work=$(mktemp -d)
 sqlite_path=${SQLITE_PATH:-$work/bench.db}
 out=$root/bench/results.jsonl
 pids=()
+# With PG_MAX_WAL_SIZE: how the server's own ALTER SYSTEM file had it ("-" when it
+# did not), to put back on exit.
 wal_before=
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"
-  if [ -n "$wal_before" ]; then
-    psql "$pg_base/postgres" -qc "ALTER SYSTEM SET max_wal_size = '$wal_before'" -c "SELECT pg_reload_conf()" >/dev/null
-  fi
+  case "$wal_before" in
+    "") ;;
+    -) psql "$pg_base/postgres" -qc "ALTER SYSTEM RESET max_wal_size" -c "SELECT pg_reload_conf()" >/dev/null ;;
+    *) psql "$pg_base/postgres" -qc "ALTER SYSTEM SET max_wal_size = '$wal_before'" -c "SELECT pg_reload_conf()" >/dev/null ;;
+  esac
 }
 trap cleanup EXIT
 if [ -n "${PG_MAX_WAL_SIZE:-}" ] && [[ " $engines " == *" postgres "* ]]; then
-  wal_before=$(psql "$pg_base/postgres" -Atqc "SHOW max_wal_size")
+  wal_before=$(psql "$pg_base/postgres" -Atqc "SELECT COALESCE(MAX(setting), '-') FROM pg_file_settings
+    WHERE name = 'max_wal_size' AND sourcefile LIKE '%postgresql.auto.conf'")
   psql "$pg_base/postgres" -qc "ALTER SYSTEM SET max_wal_size = '$PG_MAX_WAL_SIZE'" -c "SELECT pg_reload_conf()" >/dev/null
 fi
 
