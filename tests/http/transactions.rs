@@ -357,3 +357,34 @@ both_engines! {
         assert_eq!(value_of(db, "doomed").await, None);
     }
 }
+
+both_engines! {
+    async fn inserts_sent_as_one_statement_land_together_or_not_at_all(engine: Engine) {
+        let t = TestDatabase::create(engine).await;
+        migrations::apply(t.db()).await.unwrap();
+        let db = t.db();
+        const COLUMNS: &[&str] = &["at", "actor_name", "action", "entity", "summary"];
+        let row = |actor: Option<&str>| -> Vec<sea_query::Value> {
+            vec![chrono::Utc::now().into(), actor.map(str::to_string).into(), "create".into(), "test".into(), "s".into()]
+        };
+        let logged = || sql("SELECT COUNT(*) FROM audit_event WHERE entity = 'test'", vec![]);
+        // PostgreSQL sends these two inserts (into two tables) as one statement.
+        let mut tx = db.begin().await.unwrap();
+        tx.write_later(put("together")).await.unwrap();
+        tx.append("audit_event", COLUMNS, row(Some("t"))).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(value_of(db, "together").await.as_deref(), Some("x"));
+        assert_eq!(db.fetch_one::<(i64,)>(logged()).await.unwrap().0, 1);
+
+        // A bad row among them: neither lands.
+        let mut tx = db.begin().await.unwrap();
+        tx.write_later(put("queued")).await.unwrap();
+        let outcome = match tx.append("audit_event", COLUMNS, row(None)).await {
+            Err(e) => Err(e),
+            Ok(()) => tx.commit().await,
+        };
+        assert!(outcome.is_err(), "a row without its actor's name is refused");
+        assert_eq!(value_of(db, "queued").await, None, "the insert sent with it did not land");
+        assert_eq!(db.fetch_one::<(i64,)>(logged()).await.unwrap().0, 1);
+    }
+}
