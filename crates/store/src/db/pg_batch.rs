@@ -101,21 +101,20 @@ fn merge_inserts(pending: Vec<Pending>) -> Vec<Pending> {
 }
 
 fn end_run(out: &mut Vec<Pending>, run: &mut Vec<(String, String, Vec<Value>)>) {
-    let mut parts = vec![];
+    // A run of one goes out as it was queued.
+    if run.len() < 2 {
+        out.extend(run.drain(..).map(|(_, sql, values)| Pending::Write(sql, values)));
+        return;
+    }
+    let mut parts = Vec::with_capacity(run.len());
     let mut values = vec![];
     for (_, sql, v) in run.drain(..) {
         parts.push(shift_params(&sql, values.len()));
         values.extend(v);
     }
-    let Some(last) = parts.pop() else { return };
-    let text = match parts.is_empty() {
-        true => last,
-        false => {
-            let ctes: Vec<String> = parts.iter().enumerate().map(|(i, p)| format!("w{} AS ({p})", i + 1)).collect();
-            format!("WITH {} {last}", ctes.join(", "))
-        }
-    };
-    out.push(Pending::Write(text, values));
+    let last = parts.pop().unwrap_or_default();
+    let ctes: Vec<String> = parts.iter().enumerate().map(|(i, p)| format!("w{} AS ({p})", i + 1)).collect();
+    out.push(Pending::Write(format!("WITH {} {last}", ctes.join(", ")), values));
 }
 
 /// The table a statement inserts values into, when it may be merged: a single
