@@ -23,6 +23,14 @@ fn put(key: &str) -> autocrm_store::db::Raw {
     sql("INSERT INTO setting (key, value, updated_at) VALUES ($1, 'x', $2)", vec![key.into(), chrono::Utc::now().into()])
 }
 
+/// The audit columns the log-row tests append, and such a row (`actor` None is
+/// refused: the name is required).
+const LOG_COLUMNS: &[&str] = &["at", "actor_name", "action", "entity", "summary"];
+
+fn log_row(actor: Option<&str>, summary: &str) -> Vec<sea_query::Value> {
+    vec![chrono::Utc::now().into(), actor.map(str::to_string).into(), "create".into(), "test".into(), summary.into()]
+}
+
 /// Writes `key` and a second row; transaction `i` fails when `i % 3 == 0` (a
 /// duplicate key after its first write), else commits.
 async fn one(db: Db, i: usize) -> Result<(), StoreError> {
@@ -326,19 +334,16 @@ both_engines! {
         let t = TestDatabase::create(engine).await;
         migrations::apply(t.db()).await.unwrap();
         let db = t.db();
-        const COLUMNS: &[&str] = &["at", "actor_name", "action", "entity", "summary"];
-        let row = |summary: Option<&str>| -> Vec<sea_query::Value> {
-            vec![chrono::Utc::now().into(), "t".into(), "create".into(), "test".into(), summary.map(str::to_string).into()]
-        };
+        let row = |summary: &str| log_row(Some("t"), summary);
         let summaries = || sql("SELECT summary FROM audit_event WHERE entity = 'test' ORDER BY id", vec![]);
 
         let mut tx = db.begin().await.unwrap();
-        tx.append("audit_event", COLUMNS, row(Some("one"))).await.unwrap();
+        tx.append("audit_event", LOG_COLUMNS, row("one")).await.unwrap();
         tx.write_later(put("between")).await.unwrap();
-        tx.append("audit_event", COLUMNS, row(Some("two"))).await.unwrap();
+        tx.append("audit_event", LOG_COLUMNS, row("two")).await.unwrap();
         let seen: Vec<(Option<String>,)> = tx.fetch_all(summaries()).await.unwrap();
         assert_eq!(seen, [(Some("one".into()),), (Some("two".into()),)], "appended rows are there for the next read, in order");
-        tx.append("audit_event", COLUMNS, row(Some("three"))).await.unwrap();
+        tx.append("audit_event", LOG_COLUMNS, row("three")).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(db.fetch_all::<(Option<String>,)>(summaries()).await.unwrap().len(), 3);
         assert_eq!(value_of(db, "between").await.as_deref(), Some("x"));
@@ -346,9 +351,8 @@ both_engines! {
         // A bad row among those sent together fails the whole transaction.
         let mut tx = db.begin().await.unwrap();
         tx.execute(put("doomed")).await.unwrap();
-        tx.append("audit_event", COLUMNS, row(Some("four"))).await.unwrap();
-        let bad = vec![chrono::Utc::now().into(), Option::<String>::None.into(), "create".into(), "test".into(), "five".into()];
-        let outcome = match tx.append("audit_event", COLUMNS, bad).await {
+        tx.append("audit_event", LOG_COLUMNS, row("four")).await.unwrap();
+        let outcome = match tx.append("audit_event", LOG_COLUMNS, log_row(None, "five")).await {
             Err(e) => Err(e),
             Ok(()) => tx.commit().await,
         };
@@ -363,15 +367,11 @@ both_engines! {
         let t = TestDatabase::create(engine).await;
         migrations::apply(t.db()).await.unwrap();
         let db = t.db();
-        const COLUMNS: &[&str] = &["at", "actor_name", "action", "entity", "summary"];
-        let row = |actor: Option<&str>| -> Vec<sea_query::Value> {
-            vec![chrono::Utc::now().into(), actor.map(str::to_string).into(), "create".into(), "test".into(), "s".into()]
-        };
         let logged = || sql("SELECT COUNT(*) FROM audit_event WHERE entity = 'test'", vec![]);
         // PostgreSQL sends these two inserts (into two tables) as one statement.
         let mut tx = db.begin().await.unwrap();
         tx.write_later(put("together")).await.unwrap();
-        tx.append("audit_event", COLUMNS, row(Some("t"))).await.unwrap();
+        tx.append("audit_event", LOG_COLUMNS, log_row(Some("t"), "s")).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(value_of(db, "together").await.as_deref(), Some("x"));
         assert_eq!(db.fetch_one::<(i64,)>(logged()).await.unwrap().0, 1);
@@ -379,7 +379,7 @@ both_engines! {
         // A bad row among them: neither lands.
         let mut tx = db.begin().await.unwrap();
         tx.write_later(put("queued")).await.unwrap();
-        let outcome = match tx.append("audit_event", COLUMNS, row(None)).await {
+        let outcome = match tx.append("audit_event", LOG_COLUMNS, log_row(None, "s")).await {
             Err(e) => Err(e),
             Ok(()) => tx.commit().await,
         };
